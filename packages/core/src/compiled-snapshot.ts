@@ -1,0 +1,362 @@
+import { Bucketer } from './bucketing.js';
+import { CompiledClause, clauseProblem, isObject, type SegmentRef } from './compiled-clause.js';
+import {
+  BUCKET_SCALE,
+  type Clause,
+  FlagKind,
+  type JsonValue,
+  Operator,
+  type Segment,
+  type Snapshot,
+  type SnapshotFlag,
+} from './model.js';
+import { type EvaluationResult, Reason } from './reasons.js';
+import { stronglyConnected } from './strongly-connected.js';
+
+const KINDS = new Set<string>(Object.values(FlagKind));
+
+/**
+ * What a rule or the fallthrough serves, with every possible result built in advance: a fixed
+ * result, or the split's cumulative upper bounds and one result per entry.
+ */
+export class CompiledServe {
+  constructor(
+    readonly fixed: EvaluationResult | undefined,
+    readonly bounds: readonly number[],
+    readonly results: readonly EvaluationResult[],
+    readonly bucketBy: string | undefined,
+  ) {}
+}
+
+/** A rule with its clauses compiled and its results built. */
+export class CompiledRule {
+  constructor(
+    readonly id: string,
+    readonly clauses: readonly CompiledClause[],
+    readonly serve: CompiledServe,
+  ) {}
+}
+
+/** A prerequisite, linked to the flag it names once all flags are compiled. */
+export interface CompiledPrerequisite {
+  readonly flagKey: string;
+  readonly variant: string;
+  flag: CompiledFlag | undefined;
+}
+
+/** A flag ready for evaluation; `problem` is set when it is malformed and must serve `PARSE_ERROR`. */
+export class CompiledFlag {
+  problem: string | undefined;
+  enabled = false;
+  offResult: EvaluationResult | undefined;
+  prerequisiteFailedResult: EvaluationResult | undefined;
+  prerequisites: CompiledPrerequisite[] = [];
+  targets: Map<string, EvaluationResult> | undefined;
+  rules: CompiledRule[] = [];
+  fallthrough: CompiledServe = new CompiledServe(undefined, [], [], undefined);
+  bucketer: Bucketer = new Bucketer('');
+  retryAfterSeconds: number | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly kind: string,
+    readonly source: unknown,
+  ) {}
+}
+
+/**
+ * A snapshot compiled for evaluation: flags indexed by key, segments resolved, regexes compiled, split
+ * bounds and results precomputed. Build it once per snapshot (the SDK does on every update) and
+ * evaluate against it as often as needed. Compiling never throws: what is malformed is recorded and
+ * served as an error by {@link evaluate}.
+ *
+ * @example
+ * const compiled = compileSnapshot(snapshot);
+ * evaluate(compiled, 'llm-model', { targetingKey: 'user-1', tier: 'pro' }).value;
+ */
+export class CompiledSnapshot {
+  readonly flags = new Map<string, CompiledFlag>();
+  readonly segments = new Map<string, SegmentRef>();
+  /** Set when the snapshot itself is unusable: every evaluation then gives `ERROR`/`GENERAL`. */
+  readonly problem: string | undefined;
+
+  constructor(readonly source: Snapshot) {
+    this.problem = snapshotProblem(source);
+    if (this.problem !== undefined) return;
+    const clauses: CompiledClause[] = [];
+    compileSegments(source.segments ?? [], this.segments, clauses);
+    for (const raw of source.flags) {
+      // A flag without a key cannot be asked for, so there is nothing to serve an error for.
+      if (!isObject(raw) || typeof raw.key !== 'string') continue;
+      const flag = compileFlag(raw, clauses);
+      if (this.flags.has(flag.key)) {
+        const first = this.flags.get(flag.key) as CompiledFlag;
+        first.problem = `duplicate flag key ${JSON.stringify(flag.key)}`;
+      } else {
+        this.flags.set(flag.key, flag);
+      }
+    }
+    for (const clause of clauses) {
+      clause.segments = clause.segmentKeys
+        .map((k) => this.segments.get(k))
+        .filter((s): s is SegmentRef => s !== undefined);
+    }
+    linkPrerequisites(this.flags);
+  }
+
+  /** Keys of every flag in the snapshot, malformed ones included. */
+  flagKeys(): string[] {
+    return [...this.flags.keys()];
+  }
+}
+
+/**
+ * Compiles a snapshot for fast evaluation. Never throws.
+ *
+ * @example
+ * const compiled = compileSnapshot(await (await fetch(url)).json());
+ */
+export function compileSnapshot(snapshot: Snapshot): CompiledSnapshot {
+  return new CompiledSnapshot(snapshot);
+}
+
+function snapshotProblem(source: unknown): string | undefined {
+  if (!isObject(source)) return 'the snapshot is not an object';
+  if (!Array.isArray(source.flags)) return 'the snapshot has no flags array';
+  if (source.segments !== undefined && !Array.isArray(source.segments)) return 'snapshot segments are not an array';
+  return undefined;
+}
+
+function compileSegments(raw: unknown[], into: Map<string, SegmentRef>, clauses: CompiledClause[]): void {
+  const valid = new Map<string, Segment>();
+  const duplicates = new Set<string>();
+  for (const s of raw) {
+    if (!isObject(s) || typeof s.key !== 'string') continue;
+    if (valid.has(s.key) || duplicates.has(s.key)) {
+      valid.delete(s.key);
+      duplicates.add(s.key);
+    } else if (segmentIsWellFormed(s)) {
+      valid.set(s.key, s as unknown as Segment);
+    }
+  }
+  // A segment on a cycle of inSegment references would recurse forever: treat it as unknown.
+  const cyclic = stronglyConnected([...valid.keys()], (key) =>
+    (valid.get(key)?.clauses ?? [])
+      .filter((c) => c.op === Operator.InSegment)
+      .flatMap((c) => c.values.filter((v): v is string => typeof v === 'string' && valid.has(v))),
+  );
+  for (const [key, segment] of valid) {
+    if (cyclic.has(key)) continue;
+    const compiled = segment.clauses.map((c) => new CompiledClause(c));
+    clauses.push(...compiled);
+    into.set(key, {
+      key,
+      included: new Set(segment.included),
+      excluded: new Set(segment.excluded),
+      clauses: compiled,
+    });
+  }
+}
+
+function segmentIsWellFormed(s: Record<string, unknown>): boolean {
+  return (
+    isStringArray(s.included) &&
+    isStringArray(s.excluded) &&
+    Array.isArray(s.clauses) &&
+    s.clauses.every((c) => clauseProblem(c) === undefined)
+  );
+}
+
+function compileFlag(raw: Record<string, unknown> & { key: string }, clauses: CompiledClause[]): CompiledFlag {
+  const flag = new CompiledFlag(raw.key, typeof raw.kind === 'string' ? raw.kind : '', raw);
+  try {
+    flag.problem = flagProblem(raw);
+    if (flag.problem === undefined) fillFlag(flag, raw as unknown as SnapshotFlag, clauses);
+  } catch (error) {
+    // flagProblem checks every shape fillFlag relies on; this guards the guarantee that compiling never throws.
+    flag.problem = `malformed flag: ${(error as Error).message}`;
+  }
+  return flag;
+}
+
+function fillFlag(flag: CompiledFlag, raw: SnapshotFlag, clauses: CompiledClause[]): void {
+  const values = new Map<string, JsonValue>(raw.variants.map((v) => [v.key, deepFreeze(v.value)]));
+  const result = (variant: string, reason: Reason, ruleId?: string): EvaluationResult =>
+    Object.freeze(
+      ruleId === undefined
+        ? { value: values.get(variant) as JsonValue, variant, reason }
+        : { value: values.get(variant) as JsonValue, variant, reason, ruleId },
+    );
+  const serve = (s: SnapshotFlag['fallthrough'], fixedReason: Reason, ruleId?: string): CompiledServe => {
+    if ('split' in s) {
+      const bounds: number[] = [];
+      let total = 0;
+      for (const entry of s.split) {
+        total += entry.weight;
+        bounds.push(total);
+      }
+      const results = s.split.map((entry) => result(entry.variant, Reason.Split, ruleId));
+      return new CompiledServe(undefined, bounds, results, s.bucketBy);
+    }
+    return new CompiledServe(result(s.variant, fixedReason, ruleId), [], [], undefined);
+  };
+  const compileClauses = (list: Clause[]): CompiledClause[] => {
+    const compiled = list.map((c) => new CompiledClause(c));
+    clauses.push(...compiled);
+    return compiled;
+  };
+
+  flag.enabled = raw.enabled;
+  flag.bucketer = new Bucketer(raw.salt);
+  flag.retryAfterSeconds = raw.retryAfterSeconds;
+  if (raw.offVariant !== undefined) {
+    flag.offResult = result(raw.offVariant, Reason.Disabled);
+    flag.prerequisiteFailedResult = result(raw.offVariant, Reason.PrerequisiteFailed);
+  }
+  flag.prerequisites = raw.prerequisites.map((p) => ({ flagKey: p.flag, variant: p.variant, flag: undefined }));
+  if (raw.targets.length > 0) {
+    flag.targets = new Map();
+    for (const target of raw.targets) {
+      const r = result(target.variant, Reason.TargetingMatch);
+      // The first target listing a unit wins.
+      for (const unit of target.values) if (!flag.targets.has(unit)) flag.targets.set(unit, r);
+    }
+  }
+  flag.rules = raw.rules.map(
+    (rule) => new CompiledRule(rule.id, compileClauses(rule.clauses), serve(rule.serve, Reason.TargetingMatch, rule.id)),
+  );
+  flag.fallthrough = serve(raw.fallthrough, Reason.Default);
+}
+
+function flagProblem(f: Record<string, unknown>): string | undefined {
+  if (typeof f.kind !== 'string' || !KINDS.has(f.kind)) return `unknown kind ${JSON.stringify(f.kind)}`;
+  if (!Array.isArray(f.variants)) return 'variants are not an array';
+  const variants = new Set<string>();
+  for (const v of f.variants) {
+    if (!isObject(v) || typeof v.key !== 'string') return 'a variant has no key';
+    if (variants.has(v.key)) return `duplicate variant key ${JSON.stringify(v.key)}`;
+    variants.add(v.key);
+    if (!valueIsOfKind(v.value, f.kind)) return `variant ${JSON.stringify(v.key)} is not a ${f.kind} value`;
+  }
+  const known = (variant: unknown, where: string): string | undefined =>
+    typeof variant === 'string' && variants.has(variant) ? undefined : `${where} names unknown variant ${JSON.stringify(variant)}`;
+  if (typeof f.salt !== 'string') return 'salt is not a string';
+  if (typeof f.enabled !== 'boolean') return 'enabled is not a boolean';
+  if (typeof f.version !== 'number') return 'version is not a number';
+  if (f.offVariant !== undefined) {
+    const p = known(f.offVariant, 'offVariant');
+    if (p !== undefined) return p;
+  }
+  if (f.retryAfterSeconds !== undefined && !(typeof f.retryAfterSeconds === 'number' && f.retryAfterSeconds >= 0)) {
+    return 'retryAfterSeconds is not a non-negative number';
+  }
+  if (!Array.isArray(f.targets)) return 'targets are not an array';
+  for (const t of f.targets) {
+    if (!isObject(t) || !isStringArray(t.values)) return 'a target is not { variant, values: string[] }';
+    const p = known(t.variant, 'a target');
+    if (p !== undefined) return p;
+  }
+  if (!Array.isArray(f.prerequisites)) return 'prerequisites are not an array';
+  for (const p of f.prerequisites) {
+    if (!isObject(p) || typeof p.flag !== 'string' || typeof p.variant !== 'string') {
+      return 'a prerequisite is not { flag, variant }';
+    }
+  }
+  if (!Array.isArray(f.rules)) return 'rules are not an array';
+  for (const r of f.rules as unknown[]) {
+    if (!isObject(r) || typeof r.id !== 'string') return 'a rule has no id';
+    if (!Array.isArray(r.clauses)) return `rule ${r.id} has no clauses array`;
+    for (const c of r.clauses) {
+      const p = clauseProblem(c);
+      if (p !== undefined) return `rule ${r.id}: ${p}`;
+    }
+    const p = serveProblem(r.serve, known);
+    if (p !== undefined) return `rule ${r.id}: ${p}`;
+  }
+  const p = serveProblem(f.fallthrough, known);
+  return p === undefined ? undefined : `fallthrough: ${p}`;
+}
+
+function serveProblem(s: unknown, known: (variant: unknown, where: string) => string | undefined): string | undefined {
+  if (!isObject(s)) return 'serve is not an object';
+  if (s.split === undefined) return known(s.variant, 'serve');
+  if (s.variant !== undefined) return 'serve has both a variant and a split';
+  if (!Array.isArray(s.split) || s.split.length === 0) return 'the split is empty';
+  if (s.bucketBy !== undefined && (typeof s.bucketBy !== 'string' || s.bucketBy === '')) {
+    return 'bucketBy is not an attribute name';
+  }
+  let total = 0;
+  for (const entry of s.split) {
+    if (!isObject(entry)) return 'a split entry is not an object';
+    const p = known(entry.variant, 'a split');
+    if (p !== undefined) return p;
+    if (typeof entry.weight !== 'number' || !Number.isInteger(entry.weight) || entry.weight < 0) {
+      return 'split weights must be non-negative integers';
+    }
+    total += entry.weight;
+  }
+  return total === BUCKET_SCALE ? undefined : `split weights total ${total}, not ${BUCKET_SCALE}`;
+}
+
+function valueIsOfKind(value: unknown, kind: string): boolean {
+  switch (kind) {
+    case FlagKind.Boolean:
+      return typeof value === 'boolean';
+    case FlagKind.String:
+      return typeof value === 'string';
+    case FlagKind.Number:
+      return typeof value === 'number' && Number.isFinite(value);
+    case FlagKind.AiConfig:
+      return isObject(value);
+    default:
+      return value !== undefined;
+  }
+}
+
+/** Whether a caller's default can stand for a value of this kind (json accepts anything). */
+export function defaultIsOfKind(value: unknown, kind: string): boolean {
+  switch (kind) {
+    case FlagKind.Boolean:
+      return typeof value === 'boolean';
+    case FlagKind.String:
+      return typeof value === 'string';
+    case FlagKind.Number:
+      return typeof value === 'number';
+    case FlagKind.AiConfig:
+      return isObject(value);
+    default:
+      return true;
+  }
+}
+
+function linkPrerequisites(flags: Map<string, CompiledFlag>): void {
+  for (const flag of flags.values()) {
+    for (const p of flag.prerequisites) p.flag = flags.get(p.flagKey);
+  }
+  const cyclic = stronglyConnected([...flags.keys()], (key) =>
+    (flags.get(key)?.prerequisites ?? []).map((p) => p.flagKey).filter((k) => flags.has(k)),
+  );
+  for (const key of cyclic) {
+    const flag = flags.get(key) as CompiledFlag;
+    flag.problem ??= 'the flag is part of a prerequisite cycle';
+  }
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  // Variant values are shared by every result that serves them: a copy, frozen, so no caller can alter
+  // the snapshot's own objects or another caller's result.
+  const copy = JSON.parse(JSON.stringify(value)) as T;
+  const freeze = (v: unknown): void => {
+    if (typeof v !== 'object' || v === null) return;
+    Object.freeze(v);
+    for (const child of Object.values(v)) freeze(child);
+  };
+  freeze(copy);
+  return copy;
+}
+

@@ -1,0 +1,16 @@
+export { Bucketer, bucketOf, bucketOfHash } from './bucketing.js';
+export { type CompiledFlag, CompiledSnapshot, compileSnapshot } from './compiled-snapshot.js';
+export { parseDate } from './dates.js';
+export { evaluate, explain } from './evaluate.js';
+export type {
+  ClauseExplanation,
+  DecidedBy,
+  Explanation,
+  PrerequisiteExplanation,
+  RuleExplanation,
+} from './explanation.js';
+export * from './model.js';
+export { murmur3 } from './murmur3.js';
+export { ErrorCode, type EvaluationResult, Reason } from './reasons.js';
+export { MAX_MATCH_INPUT_LENGTH, MAX_PATTERN_LENGTH, patternProblem } from './safe-pattern.js';
+export { compareSemver, parseSemver, type SemVer } from './semver.js';
