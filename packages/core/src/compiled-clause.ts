@@ -124,7 +124,13 @@ export class CompiledClause {
       case Operator.EndsWith: {
         if (typeof value !== 'string' || this.strings.length === 0) return Comparison.NotMade;
         for (const s of this.strings) {
-          if (this.op === Operator.Contains ? value.includes(s) : this.op === Operator.StartsWith ? value.startsWith(s) : value.endsWith(s)) {
+          if (
+            this.op === Operator.Contains
+              ? value.includes(s)
+              : this.op === Operator.StartsWith
+                ? value.startsWith(s)
+                : value.endsWith(s)
+          ) {
             return Comparison.Holds;
           }
         }
@@ -204,12 +210,17 @@ function isScalar(v: JsonValue): v is Scalar {
 /** Why a clause is malformed, or undefined when it is well formed. */
 export function clauseProblem(clause: unknown): string | undefined {
   if (!isObject(clause)) return 'a clause is not an object';
-  if (typeof clause.op !== 'string' || !OPERATORS.has(clause.op)) return `unknown operator ${JSON.stringify(clause.op)}`;
-  if (typeof clause.attribute !== 'string' && !(clause.op === Operator.InSegment && clause.attribute === undefined)) {
+  if (typeof clause.op !== 'string' || !OPERATORS.has(clause.op))
+    return `unknown operator ${JSON.stringify(clause.op)}`;
+  if (
+    typeof clause.attribute !== 'string' &&
+    !(clause.op === Operator.InSegment && clause.attribute === undefined)
+  ) {
     return 'a clause attribute is not a string';
   }
   if (!Array.isArray(clause.values)) return 'clause values are not an array';
-  if (clause.negate !== undefined && typeof clause.negate !== 'boolean') return 'clause negate is not a boolean';
+  if (clause.negate !== undefined && typeof clause.negate !== 'boolean')
+    return 'clause negate is not a boolean';
   return undefined;
 }
 

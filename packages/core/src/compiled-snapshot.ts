@@ -15,6 +15,9 @@ import { stronglyConnected } from './strongly-connected.js';
 
 const KINDS = new Set<string>(Object.values(FlagKind));
 
+/** Longest allowed chain of prerequisites below a flag; deeper chains are malformed, not a stack overflow. */
+export const MAX_PREREQUISITE_DEPTH = 100;
+
 /**
  * What a rule or the fallthrough serves, with every possible result built in advance: a fixed
  * result, or the split's cumulative upper bounds and one result per entry.
@@ -123,7 +126,8 @@ export function compileSnapshot(snapshot: Snapshot): CompiledSnapshot {
 function snapshotProblem(source: unknown): string | undefined {
   if (!isObject(source)) return 'the snapshot is not an object';
   if (!Array.isArray(source.flags)) return 'the snapshot has no flags array';
-  if (source.segments !== undefined && !Array.isArray(source.segments)) return 'snapshot segments are not an array';
+  if (source.segments !== undefined && !Array.isArray(source.segments))
+    return 'snapshot segments are not an array';
   return undefined;
 }
 
@@ -167,7 +171,10 @@ function segmentIsWellFormed(s: Record<string, unknown>): boolean {
   );
 }
 
-function compileFlag(raw: Record<string, unknown> & { key: string }, clauses: CompiledClause[]): CompiledFlag {
+function compileFlag(
+  raw: Record<string, unknown> & { key: string },
+  clauses: CompiledClause[],
+): CompiledFlag {
   const flag = new CompiledFlag(raw.key, typeof raw.kind === 'string' ? raw.kind : '', raw);
   try {
     flag.problem = flagProblem(raw);
@@ -213,7 +220,11 @@ function fillFlag(flag: CompiledFlag, raw: SnapshotFlag, clauses: CompiledClause
     flag.offResult = result(raw.offVariant, Reason.Disabled);
     flag.prerequisiteFailedResult = result(raw.offVariant, Reason.PrerequisiteFailed);
   }
-  flag.prerequisites = raw.prerequisites.map((p) => ({ flagKey: p.flag, variant: p.variant, flag: undefined }));
+  flag.prerequisites = raw.prerequisites.map((p) => ({
+    flagKey: p.flag,
+    variant: p.variant,
+    flag: undefined,
+  }));
   if (raw.targets.length > 0) {
     flag.targets = new Map();
     for (const target of raw.targets) {
@@ -223,7 +234,12 @@ function fillFlag(flag: CompiledFlag, raw: SnapshotFlag, clauses: CompiledClause
     }
   }
   flag.rules = raw.rules.map(
-    (rule) => new CompiledRule(rule.id, compileClauses(rule.clauses), serve(rule.serve, Reason.TargetingMatch, rule.id)),
+    (rule) =>
+      new CompiledRule(
+        rule.id,
+        compileClauses(rule.clauses),
+        serve(rule.serve, Reason.TargetingMatch, rule.id),
+      ),
   );
   flag.fallthrough = serve(raw.fallthrough, Reason.Default);
 }
@@ -239,7 +255,9 @@ function flagProblem(f: Record<string, unknown>): string | undefined {
     if (!valueIsOfKind(v.value, f.kind)) return `variant ${JSON.stringify(v.key)} is not a ${f.kind} value`;
   }
   const known = (variant: unknown, where: string): string | undefined =>
-    typeof variant === 'string' && variants.has(variant) ? undefined : `${where} names unknown variant ${JSON.stringify(variant)}`;
+    typeof variant === 'string' && variants.has(variant)
+      ? undefined
+      : `${where} names unknown variant ${JSON.stringify(variant)}`;
   if (typeof f.salt !== 'string') return 'salt is not a string';
   if (typeof f.enabled !== 'boolean') return 'enabled is not a boolean';
   if (typeof f.version !== 'number') return 'version is not a number';
@@ -247,7 +265,10 @@ function flagProblem(f: Record<string, unknown>): string | undefined {
     const p = known(f.offVariant, 'offVariant');
     if (p !== undefined) return p;
   }
-  if (f.retryAfterSeconds !== undefined && !(typeof f.retryAfterSeconds === 'number' && f.retryAfterSeconds >= 0)) {
+  if (
+    f.retryAfterSeconds !== undefined &&
+    !(typeof f.retryAfterSeconds === 'number' && f.retryAfterSeconds >= 0)
+  ) {
     return 'retryAfterSeconds is not a non-negative number';
   }
   if (!Array.isArray(f.targets)) return 'targets are not an array';
@@ -277,7 +298,10 @@ function flagProblem(f: Record<string, unknown>): string | undefined {
   return p === undefined ? undefined : `fallthrough: ${p}`;
 }
 
-function serveProblem(s: unknown, known: (variant: unknown, where: string) => string | undefined): string | undefined {
+function serveProblem(
+  s: unknown,
+  known: (variant: unknown, where: string) => string | undefined,
+): string | undefined {
   if (!isObject(s)) return 'serve is not an object';
   if (s.split === undefined) return known(s.variant, 'serve');
   if (s.variant !== undefined) return 'serve has both a variant and a split';
@@ -340,6 +364,36 @@ function linkPrerequisites(flags: Map<string, CompiledFlag>): void {
     const flag = flags.get(key) as CompiledFlag;
     flag.problem ??= 'the flag is part of a prerequisite cycle';
   }
+  // Depth of each flag's prerequisite chain, computed bottom-up without recursion (the graph is now
+  // acyclic apart from flags already marked).
+  const depth = new Map<CompiledFlag, number>();
+  for (const start of flags.values()) {
+    const stack: CompiledFlag[] = [start];
+    while (stack.length > 0) {
+      const flag = stack[stack.length - 1] as CompiledFlag;
+      if (depth.has(flag)) {
+        stack.pop();
+        continue;
+      }
+      const below = flag.prerequisites
+        .map((p) => p.flag)
+        .filter((f): f is CompiledFlag => f !== undefined && !cyclic.has(f.key));
+      const pending = below.filter((f) => !depth.has(f));
+      if (pending.length > 0) {
+        stack.push(...pending);
+        continue;
+      }
+      stack.pop();
+      depth.set(
+        flag,
+        below.reduce((d, f) => Math.max(d, (depth.get(f) as number) + 1), 0),
+      );
+    }
+  }
+  for (const [flag, d] of depth) {
+    if (d > MAX_PREREQUISITE_DEPTH)
+      flag.problem ??= `the prerequisite chain is deeper than ${MAX_PREREQUISITE_DEPTH}`;
+  }
 }
 
 function isStringArray(value: unknown): value is string[] {
@@ -359,4 +413,3 @@ function deepFreeze<T>(value: T): T {
   freeze(copy);
   return copy;
 }
-

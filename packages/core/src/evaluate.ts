@@ -1,4 +1,4 @@
-import { type CompiledClause, Comparison, isObject, type SegmentRef } from './compiled-clause.js';
+import { Comparison, type CompiledClause, isObject, type SegmentRef } from './compiled-clause.js';
 import {
   type CompiledFlag,
   type CompiledServe,
@@ -109,11 +109,20 @@ function evaluateFlag(
       r.reason !== Reason.PrerequisiteFailed &&
       r.variant === p.variant;
     if (trace !== undefined) {
-      trace.prerequisites.push({ flag: p.flagKey, requiredVariant: p.variant, servedVariant: r?.variant, reason: r?.reason, met });
+      trace.prerequisites.push({
+        flag: p.flagKey,
+        requiredVariant: p.variant,
+        servedVariant: r?.variant,
+        reason: r?.reason,
+        met,
+      });
     }
     if (!met) {
       if (trace !== undefined) trace.decidedBy = 'prerequisite';
-      return flag.prerequisiteFailedResult ?? Object.freeze({ value: defaultValue, reason: Reason.PrerequisiteFailed });
+      return (
+        flag.prerequisiteFailedResult ??
+        Object.freeze({ value: defaultValue, reason: Reason.PrerequisiteFailed })
+      );
     }
   }
   const unit = unitIdOf(ctx.targetingKey) ?? unitIdOf(ctx.userId);
@@ -174,7 +183,10 @@ function clausesMatch(
   trace: Trace | undefined,
   ruleId: string | undefined,
 ): boolean {
-  const ruleTrace = trace === undefined || ruleId === undefined ? undefined : { ruleId, matched: false, clauses: [] as Trace['rules'][number]['clauses'] };
+  const ruleTrace =
+    trace === undefined || ruleId === undefined
+      ? undefined
+      : { ruleId, matched: false, clauses: [] as Trace['rules'][number]['clauses'] };
   if (ruleTrace !== undefined) trace?.rules.push(ruleTrace);
   for (let i = 0; i < clauses.length; i++) {
     const clause = clauses[i] as CompiledClause;
@@ -187,7 +199,8 @@ function clausesMatch(
         op: clause.op,
         negate: clause.negate,
         actual: clause.op === Operator.InSegment ? unit : ctx[clause.attribute],
-        comparison: comparison === Comparison.Holds ? 'holds' : comparison === Comparison.Fails ? 'fails' : 'not-made',
+        comparison:
+          comparison === Comparison.Holds ? 'holds' : comparison === Comparison.Fails ? 'fails' : 'not-made',
         matched,
       });
     }
@@ -197,7 +210,11 @@ function clausesMatch(
   return true;
 }
 
-function compareClause(clause: CompiledClause, ctx: Readonly<Record<string, unknown>>, unit: string | undefined): Comparison {
+function compareClause(
+  clause: CompiledClause,
+  ctx: Readonly<Record<string, unknown>>,
+  unit: string | undefined,
+): Comparison {
   if (clause.op === Operator.InSegment) {
     if (clause.segments.length === 0) return Comparison.NotMade;
     for (const segment of clause.segments) if (inSegment(segment, ctx, unit)) return Comparison.Holds;
@@ -209,7 +226,11 @@ function compareClause(clause: CompiledClause, ctx: Readonly<Record<string, unkn
   return clause.compare(value);
 }
 
-function inSegment(segment: SegmentRef, ctx: Readonly<Record<string, unknown>>, unit: string | undefined): boolean {
+function inSegment(
+  segment: SegmentRef,
+  ctx: Readonly<Record<string, unknown>>,
+  unit: string | undefined,
+): boolean {
   if (unit !== undefined) {
     if (segment.excluded.has(unit)) return false;
     if (segment.included.has(unit)) return true;
@@ -222,7 +243,8 @@ function attributeOf(ctx: Readonly<Record<string, unknown>>, attribute: string):
   const value = ctx[attribute];
   if (value === null || value === undefined) return undefined;
   // Inherited properties (`constructor`, `__proto__`...) are not attributes.
-  if ((typeof value === 'function' || typeof value === 'object') && !Object.hasOwn(ctx, attribute)) return undefined;
+  if ((typeof value === 'function' || typeof value === 'object') && !Object.hasOwn(ctx, attribute))
+    return undefined;
   return value;
 }
 

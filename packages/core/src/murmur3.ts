@@ -75,7 +75,7 @@ export function murmur3Continue(prefix: Murmur3Prefix, text: string): number {
       encoded = code;
     } else if (code < 0x800) {
       bytes = 2;
-      encoded = (0xc0 | (code >>> 6)) | ((0x80 | (code & 0x3f)) << 8);
+      encoded = 0xc0 | (code >>> 6) | ((0x80 | (code & 0x3f)) << 8);
     } else {
       if (code >= 0xd800 && code <= 0xdfff) {
         const next = i < n ? text.charCodeAt(i) : 0;
@@ -88,11 +88,13 @@ export function murmur3Continue(prefix: Murmur3Prefix, text: string): number {
       }
       if (code < 0x10000) {
         bytes = 3;
-        encoded = (0xe0 | (code >>> 12)) | ((0x80 | ((code >>> 6) & 0x3f)) << 8) | ((0x80 | (code & 0x3f)) << 16);
+        encoded =
+          0xe0 | (code >>> 12) | ((0x80 | ((code >>> 6) & 0x3f)) << 8) | ((0x80 | (code & 0x3f)) << 16);
       } else {
         bytes = 4;
         encoded =
-          (0xf0 | (code >>> 18)) |
+          0xf0 |
+          (code >>> 18) |
           ((0x80 | ((code >>> 12) & 0x3f)) << 8) |
           ((0x80 | ((code >>> 6) & 0x3f)) << 16) |
           ((0x80 | (code & 0x3f)) << 24);

@@ -3,7 +3,10 @@
  * of two or more nodes, or a node with an edge to itself). Iterative Tarjan, so long chains cannot
  * overflow the stack.
  */
-export function stronglyConnected(nodes: readonly string[], edges: (node: string) => readonly string[]): Set<string> {
+export function stronglyConnected(
+  nodes: readonly string[],
+  edges: (node: string) => readonly string[],
+): Set<string> {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();

@@ -1,0 +1,22 @@
+import { loadCaseFiles, toExpectation } from '@switchboard/spec';
+import { describe, expect, it } from 'vitest';
+import { bucketOf, compileSnapshot, evaluate, murmur3, type Snapshot } from '../src/index.js';
+
+// The same files run through the server, the SDK and the OpenFeature providers.
+describe.each(loadCaseFiles())('$path', (file) => {
+  const snapshot = file.snapshot as unknown as Snapshot;
+  const compiled = compileSnapshot(snapshot);
+
+  it.each(file.cases)('$name', (c) => {
+    expect(toExpectation(evaluate(compiled, c.flag, c.context, c.default))).toEqual(c.expect);
+    // A plain snapshot compiles on the fly and must give the same.
+    expect(toExpectation(evaluate(snapshot, c.flag, c.context, c.default))).toEqual(c.expect);
+  });
+
+  if (file.bucketVectors !== undefined && file.bucketVectors.length > 0) {
+    it.each(file.bucketVectors)('bucket of $salt . $unitId', (v) => {
+      expect(murmur3(`${v.salt}.${v.unitId}`)).toBe(v.hash);
+      expect(bucketOf(v.salt, v.unitId)).toBe(v.bucket);
+    });
+  }
+});
