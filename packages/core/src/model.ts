@@ -92,13 +92,13 @@ export interface Rule {
   serve: Serve;
 }
 
-/** Units (by their targeting key) served one variant directly, before any rule. */
+/** Units (by unit id: `targetingKey`, else `userId`) served one variant directly, before any rule. */
 export interface Target {
   variant: string;
   values: string[];
 }
 
-/** The flag `flag` must evaluate to `variant` (and not be disabled) for this flag to go on. */
+/** The flag `flag` must serve `variant` (and be neither disabled nor failing its own prerequisites) for this flag to go on. */
 export interface Prerequisite {
   flag: string;
   variant: string;
@@ -136,9 +136,9 @@ export interface FlagDefinition {
 export interface SnapshotFlag extends FlagDefinition, FlagEnvironment {}
 
 /**
- * A reusable group of units. A unit is in the segment when its targeting key is in `included`, or
- * when it is not in `excluded` and `clauses` is non-empty and every clause matches. `excluded` wins
- * over both `included` and the clauses.
+ * A reusable group of units. A unit is in the segment when its unit id is not in `excluded`, and
+ * either its unit id is in `included` or `clauses` is non-empty and every clause matches: `excluded`
+ * always wins.
  */
 export interface Segment {
   key: string;

@@ -1,6 +1,6 @@
 import { loadCaseFiles, toExpectation } from '@switchboard/spec';
 import { describe, expect, it } from 'vitest';
-import { bucketOf, compileSnapshot, evaluate, murmur3, type Snapshot } from '../src/index.js';
+import { bucketOf, compileSnapshot, evaluate, explain, murmur3, type Snapshot } from '../src/index.js';
 
 // The same files run through the server, the SDK and the OpenFeature providers.
 describe.each(loadCaseFiles())('$path', (file) => {
@@ -11,6 +11,8 @@ describe.each(loadCaseFiles())('$path', (file) => {
     expect(toExpectation(evaluate(compiled, c.flag, c.context, c.default))).toEqual(c.expect);
     // A plain snapshot compiles on the fly and must give the same.
     expect(toExpectation(evaluate(snapshot, c.flag, c.context, c.default))).toEqual(c.expect);
+    // The explain mode walks the same path.
+    expect(toExpectation(explain(compiled, c.flag, c.context, c.default).result)).toEqual(c.expect);
   });
 
   if (file.bucketVectors !== undefined && file.bucketVectors.length > 0) {
