@@ -1,5 +1,5 @@
 import { BUCKET_SCALE } from './model.js';
-import { type Murmur3Prefix, murmur3Continue, murmur3Prefix } from './murmur3.js';
+import { hashAlignedAscii, type Murmur3Prefix, murmur3Continue, murmur3Prefix } from './murmur3.js';
 
 const HASH_RANGE = 2 ** 32;
 
@@ -14,9 +14,17 @@ export function bucketOfHash(hash: number): number {
  */
 export class Bucketer {
   private readonly prefix: Murmur3Prefix;
+  /** Whether `salt.` fills whole 4-byte blocks, so ASCII ids hash on the fast path. */
+  private readonly aligned: boolean;
+  // The prefix's state, copied out of it so the fast path reads fields of this object only.
+  private readonly h1: number;
+  private readonly prefixLength: number;
 
   constructor(readonly salt: string) {
     this.prefix = murmur3Prefix(`${salt}.`);
+    this.aligned = this.prefix.pendingBytes === 0;
+    this.h1 = this.prefix.h1;
+    this.prefixLength = this.prefix.length;
   }
 
   /** The murmur3 hash of `${salt}.${unitId}`. */
@@ -26,6 +34,10 @@ export class Bucketer {
 
   /** The unit's bucket in [0, BUCKET_SCALE). */
   bucket(unitId: string): number {
+    if (this.aligned) {
+      const hash = hashAlignedAscii(this.h1, this.prefixLength, unitId);
+      if (hash >= 0) return Math.floor((hash * BUCKET_SCALE) / HASH_RANGE);
+    }
     return bucketOfHash(murmur3Continue(this.prefix, unitId));
   }
 }

@@ -7,8 +7,52 @@ import { compareSemver, parseSemver, type SemVer } from './semver.js';
 export const Comparison = { Holds: 1, Fails: 0, NotMade: -1 } as const;
 /** One of {@link Comparison}'s values. */
 export type Comparison = (typeof Comparison)[keyof typeof Comparison];
+// Plain constants for the hot path: the JIT folds them without a property load.
+const HOLDS = 1;
+const FAILS = 0;
+const NOT_MADE = -1;
 
 const OPERATORS = new Set<string>(Object.values(Operator));
+
+// Numeric op codes: the evaluator switches on these rather than comparing operator strings.
+const IN = 0;
+const CONTAINS = 1;
+const STARTS_WITH = 2;
+const ENDS_WITH = 3;
+const MATCHES = 4;
+const LT = 5;
+const LTE = 6;
+const GT = 7;
+const GTE = 8;
+const BEFORE = 9;
+const AFTER = 10;
+const SEMVER_EQ = 11;
+const SEMVER_LT = 12;
+const SEMVER_GT = 13;
+/** Op code of `exists`, which the evaluator answers before comparing. */
+export const EXISTS = 14;
+/** Op code of `inSegment`, which the evaluator answers from segments. */
+export const IN_SEGMENT = 15;
+
+const OP_CODES: Record<Operator, number> = {
+  in: IN,
+  equals: IN,
+  contains: CONTAINS,
+  startsWith: STARTS_WITH,
+  endsWith: ENDS_WITH,
+  matches: MATCHES,
+  lt: LT,
+  lte: LTE,
+  gt: GT,
+  gte: GTE,
+  before: BEFORE,
+  after: AFTER,
+  semverEq: SEMVER_EQ,
+  semverLt: SEMVER_LT,
+  semverGt: SEMVER_GT,
+  exists: EXISTS,
+  inSegment: IN_SEGMENT,
+};
 
 /** Above this many values, `in` looks values up in a Set rather than scanning them. */
 const SET_LOOKUP_THRESHOLD = 8;
@@ -34,6 +78,7 @@ export interface SegmentRef {
 export class CompiledClause {
   readonly attribute: string;
   readonly op: Operator;
+  readonly code: number;
   readonly negate: boolean;
   readonly scalars: readonly Scalar[] = [];
   readonly scalarSet: ReadonlySet<Scalar> | undefined = undefined;
@@ -48,6 +93,7 @@ export class CompiledClause {
   constructor(readonly source: Clause) {
     this.attribute = source.attribute ?? '';
     this.op = source.op;
+    this.code = OP_CODES[source.op];
     this.negate = source.negate === true;
     const values = source.values;
     switch (source.op) {
@@ -95,112 +141,128 @@ export class CompiledClause {
 
   /** Compares one attribute value (already known to be present) with this clause's values. */
   compare(value: unknown): Comparison {
+    if (typeof value === 'string') return this.compareString(value);
     if (Array.isArray(value)) {
-      let outcome: Comparison = Comparison.NotMade;
-      for (const element of value) {
-        const c = this.compareScalar(element);
-        if (c === Comparison.Holds) return c;
-        if (c === Comparison.Fails) outcome = c;
+      let outcome: Comparison = NOT_MADE;
+      for (let i = 0; i < value.length; i++) {
+        const element: unknown = value[i];
+        const c = typeof element === 'string' ? this.compareString(element) : this.compareOther(element);
+        if (c === HOLDS) return c;
+        if (c === FAILS) outcome = c;
       }
       return outcome;
     }
-    return this.compareScalar(value);
+    return this.compareOther(value);
   }
 
-  private compareScalar(value: unknown): Comparison {
-    switch (this.op) {
-      case Operator.In:
-      case Operator.Equals: {
-        const t = typeof value;
-        if ((t !== 'string' && t !== 'number' && t !== 'boolean') || this.scalars.length === 0) {
-          return Comparison.NotMade;
-        }
-        if (this.scalarSet !== undefined) return holds(this.scalarSet.has(value as Scalar));
-        for (const s of this.scalars) if (s === value) return Comparison.Holds;
-        return Comparison.Fails;
+  /** Compares a string attribute: strings are most attributes, so they get a path of their own. */
+  compareString(value: string): Comparison {
+    switch (this.code) {
+      case IN: {
+        const scalars = this.scalars;
+        if (scalars.length === 0) return NOT_MADE;
+        if (this.scalarSet !== undefined) return this.scalarSet.has(value) ? HOLDS : FAILS;
+        for (let i = 0; i < scalars.length; i++) if (scalars[i] === value) return HOLDS;
+        return FAILS;
       }
-      case Operator.Contains:
-      case Operator.StartsWith:
-      case Operator.EndsWith: {
-        if (typeof value !== 'string' || this.strings.length === 0) return Comparison.NotMade;
-        for (const s of this.strings) {
+      case CONTAINS:
+      case STARTS_WITH:
+      case ENDS_WITH: {
+        const strings = this.strings;
+        if (strings.length === 0) return NOT_MADE;
+        for (let i = 0; i < strings.length; i++) {
+          const s = strings[i] as string;
           if (
-            this.op === Operator.Contains
+            this.code === CONTAINS
               ? value.includes(s)
-              : this.op === Operator.StartsWith
+              : this.code === STARTS_WITH
                 ? value.startsWith(s)
                 : value.endsWith(s)
           ) {
-            return Comparison.Holds;
+            return HOLDS;
           }
         }
-        return Comparison.Fails;
+        return FAILS;
       }
-      case Operator.Matches: {
-        if (typeof value !== 'string' || value.length > MAX_MATCH_INPUT_LENGTH || this.regexes.length === 0) {
-          return Comparison.NotMade;
-        }
-        for (const r of this.regexes) if (r.test(value)) return Comparison.Holds;
-        return Comparison.Fails;
+      case MATCHES: {
+        if (value.length > MAX_MATCH_INPUT_LENGTH || this.regexes.length === 0) return NOT_MADE;
+        for (const r of this.regexes) if (r.test(value)) return HOLDS;
+        return FAILS;
       }
-      case Operator.Lt:
-      case Operator.Lte:
-      case Operator.Gt:
-      case Operator.Gte: {
-        if (typeof value !== 'number' || !Number.isFinite(value) || this.numbers.length === 0) {
-          return Comparison.NotMade;
-        }
+      case BEFORE:
+      case AFTER:
+        return this.compareDate(value);
+      case SEMVER_EQ:
+      case SEMVER_LT:
+      case SEMVER_GT:
+        return this.compareVersion(value);
+      default:
+        return NOT_MADE;
+    }
+  }
+
+  private compareOther(value: unknown): Comparison {
+    switch (this.code) {
+      case IN: {
+        const t = typeof value;
+        if ((t !== 'number' && t !== 'boolean') || this.scalars.length === 0) return NOT_MADE;
+        if (this.scalarSet !== undefined) return this.scalarSet.has(value as Scalar) ? HOLDS : FAILS;
+        for (const s of this.scalars) if (s === value) return HOLDS;
+        return FAILS;
+      }
+      case LT:
+      case LTE:
+      case GT:
+      case GTE: {
+        if (typeof value !== 'number' || !Number.isFinite(value) || this.numbers.length === 0)
+          return NOT_MADE;
         return this.compareNumber(value);
       }
-      case Operator.Before:
-      case Operator.After: {
-        const time = parseDate(value);
-        if (time === undefined || this.numbers.length === 0) return Comparison.NotMade;
-        return this.compareNumber(time);
-      }
-      case Operator.SemverEq:
-      case Operator.SemverLt:
-      case Operator.SemverGt: {
-        const version = typeof value === 'string' ? parseSemver(value) : undefined;
-        if (version === undefined || this.versions.length === 0) return Comparison.NotMade;
-        for (const v of this.versions) {
-          const c = compareSemver(version, v);
-          if (this.op === Operator.SemverEq ? c === 0 : this.op === Operator.SemverLt ? c < 0 : c > 0) {
-            return Comparison.Holds;
-          }
-        }
-        return Comparison.Fails;
-      }
+      case BEFORE:
+      case AFTER:
+        return this.compareDate(value);
       default:
-        return Comparison.NotMade;
+        return NOT_MADE;
     }
+  }
+
+  private compareDate(value: unknown): Comparison {
+    const time = parseDate(value);
+    if (time === undefined || this.numbers.length === 0) return NOT_MADE;
+    return this.compareNumber(time);
+  }
+
+  private compareVersion(value: string): Comparison {
+    const version = parseSemver(value);
+    if (version === undefined || this.versions.length === 0) return NOT_MADE;
+    for (const v of this.versions) {
+      const c = compareSemver(version, v);
+      if (this.code === SEMVER_EQ ? c === 0 : this.code === SEMVER_LT ? c < 0 : c > 0) return HOLDS;
+    }
+    return FAILS;
   }
 
   private compareNumber(x: number): Comparison {
     for (const n of this.numbers) {
-      switch (this.op) {
-        case Operator.Lt:
-        case Operator.Before:
-          if (x < n) return Comparison.Holds;
+      switch (this.code) {
+        case LT:
+        case BEFORE:
+          if (x < n) return HOLDS;
           break;
-        case Operator.Lte:
-          if (x <= n) return Comparison.Holds;
+        case LTE:
+          if (x <= n) return HOLDS;
           break;
-        case Operator.Gt:
-        case Operator.After:
-          if (x > n) return Comparison.Holds;
+        case GT:
+        case AFTER:
+          if (x > n) return HOLDS;
           break;
-        case Operator.Gte:
-          if (x >= n) return Comparison.Holds;
+        case GTE:
+          if (x >= n) return HOLDS;
           break;
       }
     }
-    return Comparison.Fails;
+    return FAILS;
   }
-}
-
-function holds(condition: boolean): Comparison {
-  return condition ? Comparison.Holds : Comparison.Fails;
 }
 
 function isScalar(v: JsonValue): v is Scalar {

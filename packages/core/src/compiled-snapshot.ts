@@ -11,6 +11,7 @@ import {
   type SnapshotFlag,
 } from './model.js';
 import { type EvaluationResult, Reason } from './reasons.js';
+import { compileRuleMatcher, type RuleMatcher } from './rule-matcher.js';
 import { stronglyConnected } from './strongly-connected.js';
 
 const KINDS = new Set<string>(Object.values(FlagKind));
@@ -50,12 +51,18 @@ export interface CompiledPrerequisite {
 /** A flag ready for evaluation; `problem` is set when it is malformed and must serve `PARSE_ERROR`. */
 export class CompiledFlag {
   problem: string | undefined;
+  /** Whether evaluation must check more than targets and rules: malformed, disabled, or prerequisites. */
+  gated = true;
+  /** `typeof` of an acceptable default for the kinds that `typeof` decides (boolean, string, number). */
+  defaultTypeof: 'boolean' | 'string' | 'number' | undefined;
   enabled = false;
   offResult: EvaluationResult | undefined;
   prerequisiteFailedResult: EvaluationResult | undefined;
   prerequisites: CompiledPrerequisite[] = [];
   targets: Map<string, EvaluationResult> | undefined;
   rules: CompiledRule[] = [];
+  /** Index of the first rule whose clauses all match, or -1; see {@link compileRuleMatcher}. */
+  matchRules: RuleMatcher = () => -1;
   fallthrough: CompiledServe = new CompiledServe(undefined, [], [], undefined);
   bucketer: Bucketer = new Bucketer('');
   retryAfterSeconds: number | undefined;
@@ -64,7 +71,10 @@ export class CompiledFlag {
     readonly key: string,
     readonly kind: string,
     readonly source: unknown,
-  ) {}
+  ) {
+    if (kind === FlagKind.Boolean || kind === FlagKind.String || kind === FlagKind.Number)
+      this.defaultTypeof = kind;
+  }
 }
 
 /**
@@ -77,13 +87,37 @@ export class CompiledFlag {
  * const compiled = compileSnapshot(snapshot);
  * evaluate(compiled, 'llm-model', { targetingKey: 'user-1', tier: 'pro' }).value;
  */
+/**
+ * Marks compiled snapshots. A symbol, so nothing parsed from JSON can pass for one; checked as a
+ * property because `instanceof` on an imported class measured ~9 ns per evaluation.
+ */
+const COMPILED: unique symbol = Symbol('switchboard.compiled-snapshot');
+
+/** Whether `value` is a {@link CompiledSnapshot}. */
+export function isCompiledSnapshot(value: unknown): value is CompiledSnapshot {
+  return typeof value === 'object' && value !== null && (value as { [COMPILED]?: true })[COMPILED] === true;
+}
+
+/** How to compile a snapshot. */
+export interface CompileOptions {
+  /**
+   * Generate a specialized rule-matching function per flag (default true). Without it, or where the
+   * runtime forbids `new Function`, rules are interpreted: same results, somewhat slower.
+   */
+  generateCode?: boolean;
+}
+
 export class CompiledSnapshot {
+  readonly [COMPILED] = true;
   readonly flags = new Map<string, CompiledFlag>();
   readonly segments = new Map<string, SegmentRef>();
   /** Set when the snapshot itself is unusable: every evaluation then gives `ERROR`/`GENERAL`. */
   readonly problem: string | undefined;
 
-  constructor(readonly source: Snapshot) {
+  constructor(
+    readonly source: Snapshot,
+    options: CompileOptions = {},
+  ) {
     this.problem = snapshotProblem(source);
     if (this.problem !== undefined) return;
     const clauses: CompiledClause[] = [];
@@ -105,6 +139,27 @@ export class CompiledSnapshot {
         .filter((s): s is SegmentRef => s !== undefined);
     }
     linkPrerequisites(this.flags);
+    // Clauses know their segments only now, so matchers are built last.
+    const generate = options.generateCode !== false;
+    for (const flag of this.flags.values()) {
+      if (flag.problem === undefined) flag.matchRules = compileRuleMatcher(flag.rules, generate);
+      flag.gated = flag.problem !== undefined || !flag.enabled || flag.prerequisites.length > 0;
+    }
+  }
+
+  private lastKey: string | undefined;
+  private lastFlag: CompiledFlag | undefined;
+
+  /**
+   * The compiled flag with this key. Callers ask for the same flag again and again, so the last one
+   * found is kept: comparing the key with the last (usually the same string) beats a Map lookup.
+   */
+  flag(key: string): CompiledFlag | undefined {
+    if (key === this.lastKey) return this.lastFlag;
+    const flag = this.flags.get(key);
+    this.lastKey = key;
+    this.lastFlag = flag;
+    return flag;
   }
 
   /** Keys of every flag in the snapshot, malformed ones included. */
@@ -119,8 +174,8 @@ export class CompiledSnapshot {
  * @example
  * const compiled = compileSnapshot(await (await fetch(url)).json());
  */
-export function compileSnapshot(snapshot: Snapshot): CompiledSnapshot {
-  return new CompiledSnapshot(snapshot);
+export function compileSnapshot(snapshot: Snapshot, options?: CompileOptions): CompiledSnapshot {
+  return new CompiledSnapshot(snapshot, options);
 }
 
 function snapshotProblem(source: unknown): string | undefined {

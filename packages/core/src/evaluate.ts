@@ -1,13 +1,16 @@
-import { Comparison, type CompiledClause, isObject, type SegmentRef } from './compiled-clause.js';
+import { compareClause } from './clause-matching.js';
+import { Comparison, type CompiledClause, IN_SEGMENT, isObject } from './compiled-clause.js';
 import {
   type CompiledFlag,
+  type CompiledRule,
   type CompiledServe,
-  CompiledSnapshot,
+  type CompiledSnapshot,
   compileSnapshot,
   defaultIsOfKind,
+  isCompiledSnapshot,
 } from './compiled-snapshot.js';
 import type { Explanation, Trace } from './explanation.js';
-import { type EvaluationContext, type JsonValue, Operator, type Snapshot } from './model.js';
+import type { EvaluationContext, JsonValue, Snapshot } from './model.js';
 import { ErrorCode, type EvaluationResult, Reason } from './reasons.js';
 
 const EMPTY_CONTEXT: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -28,6 +31,34 @@ export function evaluate<T = JsonValue | undefined>(
   context?: EvaluationContext | unknown,
   defaultValue?: T,
 ): EvaluationResult<T> {
+  // The path an SDK takes on every call: a compiled snapshot, an object context, a known flag, a
+  // default of the right type. Everything else goes through run(), which checks each case in order.
+  if (
+    isCompiledSnapshot(snapshot) &&
+    typeof context === 'object' &&
+    context !== null &&
+    !Array.isArray(context) &&
+    snapshot.problem === undefined
+  ) {
+    const flag = snapshot.flag(flagKey);
+    if (
+      flag !== undefined &&
+      (defaultValue === undefined ||
+        typeof defaultValue === flag.defaultTypeof ||
+        (flag.defaultTypeof === undefined && defaultIsOfKind(defaultValue, flag.kind)))
+    ) {
+      try {
+        return evaluateFlag(
+          flag,
+          context as Readonly<Record<string, unknown>>,
+          defaultValue,
+          undefined,
+        ) as EvaluationResult<T>;
+      } catch {
+        // Fall through to run(), which reports the failure as a result.
+      }
+    }
+  }
   return run(snapshot, flagKey, context, defaultValue, undefined) as EvaluationResult<T>;
 }
 
@@ -58,7 +89,7 @@ function run(
   trace: Trace | undefined,
 ): EvaluationResult<unknown> {
   try {
-    const compiled = snapshot instanceof CompiledSnapshot ? snapshot : compileSnapshot(snapshot);
+    const compiled = isCompiledSnapshot(snapshot) ? snapshot : compileSnapshot(snapshot);
     const ctx = context === undefined ? EMPTY_CONTEXT : context;
     if (!isObject(ctx)) {
       if (trace !== undefined) trace.decidedBy = 'context';
@@ -68,7 +99,7 @@ function run(
       if (trace !== undefined) trace.decidedBy = 'snapshot';
       return errorResult(defaultValue, ErrorCode.General, compiled.problem);
     }
-    const flag = compiled.flags.get(flagKey);
+    const flag = compiled.flag(flagKey);
     if (flag === undefined) {
       if (trace !== undefined) trace.decidedBy = 'flag-not-found';
       return errorResult(defaultValue, ErrorCode.FlagNotFound, `no flag ${JSON.stringify(flagKey)}`);
@@ -86,12 +117,50 @@ function run(
   }
 }
 
+/**
+ * The evaluation of one flag, steps 4 to 9 of the order. Kept small so the JIT can inline the common
+ * path; the rare steps (malformed, disabled, prerequisites) and the explain mode live in functions of
+ * their own.
+ */
 function evaluateFlag(
   flag: CompiledFlag,
   ctx: Readonly<Record<string, unknown>>,
   defaultValue: unknown,
   trace: Trace | undefined,
 ): EvaluationResult<unknown> {
+  if (flag.gated) {
+    const gated = checkGates(flag, ctx, defaultValue, trace);
+    if (gated !== undefined) return gated;
+  }
+  const unit = unitIdOf(ctx.targetingKey) ?? unitIdOf(ctx.userId);
+  if (flag.targets !== undefined && unit !== undefined) {
+    const targeted = flag.targets.get(unit);
+    if (targeted !== undefined) {
+      if (trace !== undefined) {
+        trace.decidedBy = 'target';
+        trace.unitId = unit;
+      }
+      return targeted;
+    }
+  }
+  if (trace !== undefined) return traceRules(flag, ctx, unit, defaultValue, trace);
+  const matched = flag.matchRules(ctx, unit);
+  return serve(
+    flag,
+    matched < 0 ? flag.fallthrough : (flag.rules[matched] as CompiledRule).serve,
+    ctx,
+    unit,
+    defaultValue,
+  );
+}
+
+/** Steps 4 to 6: a malformed or disabled flag, or an unmet prerequisite, decides here. */
+function checkGates(
+  flag: CompiledFlag,
+  ctx: Readonly<Record<string, unknown>>,
+  defaultValue: unknown,
+  trace: Trace | undefined,
+): EvaluationResult<unknown> | undefined {
   if (flag.problem !== undefined) {
     if (trace !== undefined) trace.decidedBy = 'malformed-flag';
     return errorResult(defaultValue, ErrorCode.ParseError, flag.problem);
@@ -125,25 +194,34 @@ function evaluateFlag(
       );
     }
   }
-  const unit = unitIdOf(ctx.targetingKey) ?? unitIdOf(ctx.userId);
-  if (flag.targets !== undefined && unit !== undefined) {
-    const targeted = flag.targets.get(unit);
-    if (targeted !== undefined) {
-      if (trace !== undefined) {
-        trace.decidedBy = 'target';
-        trace.unitId = unit;
-      }
-      return targeted;
-    }
-  }
+  return undefined;
+}
+
+/** Steps 8 and 9 in the explain mode: every rule tried is recorded, and the bucket of a split. */
+function traceRules(
+  flag: CompiledFlag,
+  ctx: Readonly<Record<string, unknown>>,
+  unit: string | undefined,
+  defaultValue: unknown,
+  trace: Trace,
+): EvaluationResult<unknown> {
+  let s = flag.fallthrough;
+  trace.decidedBy = 'fallthrough';
   for (const rule of flag.rules) {
-    if (clausesMatch(rule.clauses, ctx, unit, trace, rule.id)) {
-      if (trace !== undefined) trace.decidedBy = 'rule';
-      return serve(flag, rule.serve, ctx, unit, defaultValue, trace);
+    if (tracedClausesMatch(rule.clauses, ctx, unit, trace, rule.id)) {
+      trace.decidedBy = 'rule';
+      s = rule.serve;
+      break;
     }
   }
-  if (trace !== undefined) trace.decidedBy = 'fallthrough';
-  return serve(flag, flag.fallthrough, ctx, unit, defaultValue, trace);
+  const result = serve(flag, s, ctx, unit, defaultValue);
+  if (s.fixed === undefined && result.errorCode === undefined) {
+    const id = (s.bucketBy === undefined ? unit : unitIdOf(ctx[s.bucketBy])) as string;
+    trace.unitId = id;
+    trace.bucket = flag.bucketer.bucket(id);
+    trace.bucketBy = s.bucketBy ?? 'targetingKey';
+  }
+  return result;
 }
 
 function serve(
@@ -152,7 +230,6 @@ function serve(
   ctx: Readonly<Record<string, unknown>>,
   unit: string | undefined,
   defaultValue: unknown,
-  trace: Trace | undefined,
 ): EvaluationResult<unknown> {
   if (s.fixed !== undefined) return s.fixed;
   const id = s.bucketBy === undefined ? unit : unitIdOf(ctx[s.bucketBy]);
@@ -168,84 +245,37 @@ function serve(
   let i = 0;
   // Bounds are cumulative and the last one is BUCKET_SCALE, so the walk always ends on an entry.
   while (bucket >= (bounds[i] as number)) i++;
-  if (trace !== undefined) {
-    trace.unitId = id;
-    trace.bucket = bucket;
-    trace.bucketBy = s.bucketBy ?? 'targetingKey';
-  }
   return s.results[i] as EvaluationResult;
 }
 
-function clausesMatch(
+/** {@link clausesMatch}, recording each clause's outcome up to the first that does not match. */
+function tracedClausesMatch(
   clauses: readonly CompiledClause[],
   ctx: Readonly<Record<string, unknown>>,
   unit: string | undefined,
-  trace: Trace | undefined,
-  ruleId: string | undefined,
+  trace: Trace,
+  ruleId: string,
 ): boolean {
-  const ruleTrace =
-    trace === undefined || ruleId === undefined
-      ? undefined
-      : { ruleId, matched: false, clauses: [] as Trace['rules'][number]['clauses'] };
-  if (ruleTrace !== undefined) trace?.rules.push(ruleTrace);
+  const ruleTrace: Trace['rules'][number] = { ruleId, matched: false, clauses: [] };
+  trace.rules.push(ruleTrace);
   for (let i = 0; i < clauses.length; i++) {
     const clause = clauses[i] as CompiledClause;
     const comparison = compareClause(clause, ctx, unit);
     const matched = comparison !== Comparison.NotMade && (comparison === Comparison.Holds) !== clause.negate;
-    if (ruleTrace !== undefined) {
-      ruleTrace.clauses.push({
-        index: i,
-        attribute: clause.attribute,
-        op: clause.op,
-        negate: clause.negate,
-        actual: clause.op === Operator.InSegment ? unit : ctx[clause.attribute],
-        comparison:
-          comparison === Comparison.Holds ? 'holds' : comparison === Comparison.Fails ? 'fails' : 'not-made',
-        matched,
-      });
-    }
+    ruleTrace.clauses.push({
+      index: i,
+      attribute: clause.attribute,
+      op: clause.op,
+      negate: clause.negate,
+      actual: clause.code === IN_SEGMENT ? unit : ctx[clause.attribute],
+      comparison:
+        comparison === Comparison.Holds ? 'holds' : comparison === Comparison.Fails ? 'fails' : 'not-made',
+      matched,
+    });
     if (!matched) return false;
   }
-  if (ruleTrace !== undefined) ruleTrace.matched = true;
+  ruleTrace.matched = true;
   return true;
-}
-
-function compareClause(
-  clause: CompiledClause,
-  ctx: Readonly<Record<string, unknown>>,
-  unit: string | undefined,
-): Comparison {
-  if (clause.op === Operator.InSegment) {
-    if (clause.segments.length === 0) return Comparison.NotMade;
-    for (const segment of clause.segments) if (inSegment(segment, ctx, unit)) return Comparison.Holds;
-    return Comparison.Fails;
-  }
-  const value = attributeOf(ctx, clause.attribute);
-  if (clause.op === Operator.Exists) return value === undefined ? Comparison.Fails : Comparison.Holds;
-  if (value === undefined) return Comparison.NotMade;
-  return clause.compare(value);
-}
-
-function inSegment(
-  segment: SegmentRef,
-  ctx: Readonly<Record<string, unknown>>,
-  unit: string | undefined,
-): boolean {
-  if (unit !== undefined) {
-    if (segment.excluded.has(unit)) return false;
-    if (segment.included.has(unit)) return true;
-  }
-  return segment.clauses.length > 0 && clausesMatch(segment.clauses, ctx, unit, undefined, undefined);
-}
-
-/** The context's own attribute, or undefined when it is absent or null. */
-function attributeOf(ctx: Readonly<Record<string, unknown>>, attribute: string): unknown {
-  const value = ctx[attribute];
-  if (value === null || value === undefined) return undefined;
-  // Inherited properties (`constructor`, `__proto__`...) are not attributes.
-  if ((typeof value === 'function' || typeof value === 'object') && !Object.hasOwn(ctx, attribute))
-    return undefined;
-  return value;
 }
 
 /** A usable unit id: a non-empty string, or a finite number written as `String(n)` writes it. */

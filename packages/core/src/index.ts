@@ -1,5 +1,10 @@
 export { Bucketer, bucketOf, bucketOfHash } from './bucketing.js';
-export { type CompiledFlag, CompiledSnapshot, compileSnapshot } from './compiled-snapshot.js';
+export {
+  type CompiledFlag,
+  CompiledSnapshot,
+  type CompileOptions,
+  compileSnapshot,
+} from './compiled-snapshot.js';
 export { parseDate } from './dates.js';
 export { evaluate, explain } from './evaluate.js';
 export type {

@@ -46,6 +46,43 @@ function finish(h1: number, pending: number, pendingBytes: number, length: numbe
  * Lone UTF-16 surrogates are encoded as U+FFFD, as `TextEncoder` does.
  */
 export function murmur3Continue(prefix: Murmur3Prefix, text: string): number {
+  if (prefix.pendingBytes === 0) {
+    const hash = hashAlignedAscii(prefix.h1, prefix.length, text);
+    if (hash >= 0) return hash;
+  }
+  return hashUtf8(prefix, text);
+}
+
+/**
+ * The common case, kept as small as a hand-written murmur3: a prefix that ends on a block boundary
+ * (the server's 15-character salts plus '.' make 16 bytes) and an ASCII id, whose characters are its
+ * UTF-8 bytes. Returns -1 when the id is not ASCII.
+ */
+export function hashAlignedAscii(h0: number, prefixLength: number, text: string): number {
+  const n = text.length;
+  const blocks = n & ~3;
+  let h1 = h0;
+  let seen = 0;
+  let i = 0;
+  for (; i < blocks; i += 4) {
+    const c0 = text.charCodeAt(i);
+    const c1 = text.charCodeAt(i + 1);
+    const c2 = text.charCodeAt(i + 2);
+    const c3 = text.charCodeAt(i + 3);
+    seen |= c0 | c1 | c2 | c3;
+    h1 = mixBlock(h1, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24));
+  }
+  let tail = 0;
+  for (let shift = 0; i < n; i++, shift += 8) {
+    const c = text.charCodeAt(i);
+    seen |= c;
+    tail |= c << shift;
+  }
+  if (seen > 0x7f) return -1;
+  return finish(h1, tail, n & 3, prefixLength + n);
+}
+
+function hashUtf8(prefix: Murmur3Prefix, text: string): number {
   let h1 = prefix.h1;
   let pending = prefix.pending;
   let pendingBytes = prefix.pendingBytes;

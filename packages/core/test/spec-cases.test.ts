@@ -6,11 +6,14 @@ import { bucketOf, compileSnapshot, evaluate, explain, murmur3, type Snapshot } 
 describe.each(loadCaseFiles())('$path', (file) => {
   const snapshot = file.snapshot as unknown as Snapshot;
   const compiled = compileSnapshot(snapshot);
+  const interpreted = compileSnapshot(snapshot, { generateCode: false });
 
   it.each(file.cases)('$name', (c) => {
     expect(toExpectation(evaluate(compiled, c.flag, c.context, c.default))).toEqual(c.expect);
     // A plain snapshot compiles on the fly and must give the same.
     expect(toExpectation(evaluate(snapshot, c.flag, c.context, c.default))).toEqual(c.expect);
+    // Rules interpreted (as where a Content-Security-Policy forbids generated code) give the same.
+    expect(toExpectation(evaluate(interpreted, c.flag, c.context, c.default))).toEqual(c.expect);
     // The explain mode walks the same path.
     expect(toExpectation(explain(compiled, c.flag, c.context, c.default).result)).toEqual(c.expect);
   });
