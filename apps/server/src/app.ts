@@ -1,0 +1,146 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { type ChangeBus, InProcessChangeBus } from './change-bus.js';
+import type { Config } from './config.js';
+import { type Database, openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrations.js';
+import type { Executor } from './db/store-helpers.js';
+import { registerApiKeyRoutes } from './features/api-keys/api-key-routes.js';
+import { ApiKeyService } from './features/api-keys/api-key-service.js';
+import { SqlApiKeyStore } from './features/api-keys/sql-api-key-store.js';
+import { registerAuditRoutes } from './features/audit/audit-routes.js';
+import { SqlAuditStore } from './features/audit/sql-audit-store.js';
+import { registerFlagRoutes } from './features/flags/flag-routes.js';
+import { FlagService } from './features/flags/flag-service.js';
+import { SqlFlagStore } from './features/flags/sql-flag-store.js';
+import { registerProjectRoutes } from './features/projects/project-routes.js';
+import { ProjectService } from './features/projects/project-service.js';
+import { SqlProjectStore } from './features/projects/sql-project-store.js';
+import { registerErrorHandler } from './http/error-handler.js';
+import { Metrics, registerMetrics } from './metrics.js';
+import type { ServiceContext } from './service-context.js';
+
+/** What tests and `switchboard start` get back: the HTTP app, the services, and how to stop. */
+export interface App {
+  http: FastifyInstance;
+  config: Config;
+  database: Database;
+  services: {
+    projects: ProjectService;
+    flags: FlagService;
+    keys: ApiKeyService;
+    audit: SqlAuditStore;
+  };
+  bus: ChangeBus;
+  metrics: Metrics;
+  /** The admin key created on this start when the store had none (shown once). */
+  bootstrapAdminKey: string | undefined;
+  close(): Promise<void>;
+}
+
+/** Options for tests: a store other than the configured one, a controlled clock. */
+export interface AppOptions {
+  database?: Database;
+  clock?: () => Date;
+}
+
+/**
+ * The composition root: opens the store, migrates it, creates the default project (and, on an empty
+ * store, the local admin key), and wires every slice into one Fastify app. Tests call it in-process;
+ * `switchboard start` calls it and listens.
+ *
+ * @example
+ * const app = await createApp(loadConfig());
+ * await app.http.listen({ port: app.config.port, host: app.config.host });
+ */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const database =
+    options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  await migrateToLatest(database.db as never, database.dialect);
+
+  const bus = new InProcessChangeBus();
+  const audit = new SqlAuditStore(database.db);
+  const ctx: ServiceContext = { database, audit, bus, clock: options.clock ?? (() => new Date()) };
+  const projects = new ProjectService(ctx, new SqlProjectStore(database.db));
+  const keys = new ApiKeyService(ctx, new SqlApiKeyStore(database.db), projects);
+  const segmentKeys = async (projectId: string, tx: Executor = database.db) =>
+    new Set(
+      (await tx.selectFrom('segments').select('key').where('project_id', '=', projectId).execute()).map(
+        (r) => r.key,
+      ),
+    );
+  const flags = new FlagService(ctx, new SqlFlagStore(database.db), projects, segmentKeys);
+
+  await projects.ensureDefault();
+  const bootstrapAdminKey = config.bootstrapAdminKey
+    ? await keys.bootstrapAdminKey(config.dataDir)
+    : undefined;
+
+  const http = Fastify({
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
+    bodyLimit: config.bodyLimitBytes,
+    routerOptions: { maxParamLength: 500 },
+    // A line per request costs more than the request on the evaluation endpoints: only when debugging.
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
+  });
+  http.setValidatorCompiler(validatorCompiler);
+  http.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(http);
+  const metrics = new Metrics();
+  registerMetrics(http, metrics);
+
+  await http.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Switchboard',
+        description:
+          'Feature flags and guarded rollouts for LLM changes. Authenticate with `Authorization: Bearer <key>`.',
+        version: '0.1.0',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await http.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  http.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  http.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await database.db.selectFrom('projects').select('id').limit(1).execute();
+      return { status: 'ready', store: database.dialect };
+    } catch {
+      reply.code(503);
+      return { status: 'unavailable', store: database.dialect };
+    }
+  });
+
+  registerProjectRoutes(http, projects, keys);
+  registerFlagRoutes(http, flags, keys);
+  registerApiKeyRoutes(http, keys);
+  registerAuditRoutes(http, audit, keys);
+
+  await http.ready();
+
+  return {
+    http,
+    config,
+    database,
+    services: { projects, flags, keys, audit },
+    bus,
+    metrics,
+    bootstrapAdminKey,
+    async close() {
+      await http.close();
+      keys.close();
+      await bus.close();
+      if (options.database === undefined) await database.close();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Everything the server reads at start; see {@link loadConfig}. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Where the embedded store (`switchboard.db`) and the local `admin-key` live. */
+  dataDir: string;
+  /** PostgreSQL when set; the embedded SQLite store otherwise. */
+  databaseUrl: string | undefined;
+  /** Redis for fan-out between replicas when set; in-process otherwise. */
+  redisUrl: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Requests per minute per client key and caller IP on the client and OFREP endpoints. */
+  clientRateLimitPerMinute: number;
+  /** Largest accepted request body. */
+  bodyLimitBytes: number;
+  /** Whether to create and print an admin key when the store has none (off in tests that make their own). */
+  bootstrapAdminKey: boolean;
+}
+
+/** Start options as flags of `switchboard start`; each overrides its environment variable. */
+export type ConfigOverrides = Partial<Record<keyof Config, unknown>>;
+
+const DEFAULT_PORT = 7400;
+const DEFAULT_CLIENT_RATE_LIMIT_PER_MINUTE = 6000;
+const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+const configSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65_535),
+  host: z.string().min(1),
+  dataDir: z.string().min(1),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  clientRateLimitPerMinute: z.coerce.number().int().min(1),
+  bodyLimitBytes: z.coerce.number().int().min(1024),
+  bootstrapAdminKey: z.boolean(),
+});
+
+/** The environment variable behind each setting, for messages and docs. */
+export const CONFIG_VARIABLES: Record<keyof Config, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  dataDir: 'SWITCHBOARD_DATA_DIR',
+  databaseUrl: 'DATABASE_URL',
+  redisUrl: 'REDIS_URL',
+  logLevel: 'LOG_LEVEL',
+  clientRateLimitPerMinute: 'SWITCHBOARD_CLIENT_RATE_LIMIT',
+  bodyLimitBytes: 'SWITCHBOARD_BODY_LIMIT',
+  bootstrapAdminKey: 'SWITCHBOARD_BOOTSTRAP_ADMIN_KEY',
+};
+
+/** The configuration is invalid; the message names each bad setting and its variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads the configuration from environment variables, overridden by start flags, and validates it.
+ *
+ * @example
+ * const config = loadConfig(process.env, { port: 8080 });
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {
+  const pick = (key: keyof Config): unknown => {
+    const override = overrides[key];
+    if (override !== undefined) return override;
+    const value = env[CONFIG_VARIABLES[key]];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const raw = {
+    port: pick('port') ?? DEFAULT_PORT,
+    host: pick('host') ?? '127.0.0.1',
+    dataDir: pick('dataDir') ?? './data',
+    databaseUrl: pick('databaseUrl'),
+    redisUrl: pick('redisUrl'),
+    logLevel: pick('logLevel') ?? 'info',
+    clientRateLimitPerMinute: pick('clientRateLimitPerMinute') ?? DEFAULT_CLIENT_RATE_LIMIT_PER_MINUTE,
+    bodyLimitBytes: pick('bodyLimitBytes') ?? DEFAULT_BODY_LIMIT_BYTES,
+    bootstrapAdminKey: parseBoolean(pick('bootstrapAdminKey') ?? true),
+  };
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = issue.path[0] as keyof Config;
+      return `${CONFIG_VARIABLES[key]} (--${kebab(key)}): ${issue.message} (got ${JSON.stringify(raw[key])})`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) } as Config;
+}
+
+function parseBoolean(value: unknown): unknown {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return value;
+}
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
