@@ -18,6 +18,7 @@ import { SqlFlagStore } from './features/flags/sql-flag-store.js';
 import { registerProjectRoutes } from './features/projects/project-routes.js';
 import { ProjectService } from './features/projects/project-service.js';
 import { SqlProjectStore } from './features/projects/sql-project-store.js';
+import { SqlSegmentStore } from './features/segments/sql-segment-store.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { Metrics, registerMetrics } from './metrics.js';
 import type { ServiceContext } from './service-context.js';
