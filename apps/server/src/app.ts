@@ -12,13 +12,19 @@ import { ApiKeyService } from './features/api-keys/api-key-service.js';
 import { SqlApiKeyStore } from './features/api-keys/sql-api-key-store.js';
 import { registerAuditRoutes } from './features/audit/audit-routes.js';
 import { SqlAuditStore } from './features/audit/sql-audit-store.js';
+import { registerEvaluationRoutes } from './features/evaluation/evaluation-routes.js';
+import { SnapshotService } from './features/evaluation/snapshot-service.js';
 import { registerFlagRoutes } from './features/flags/flag-routes.js';
 import { FlagService } from './features/flags/flag-service.js';
 import { SqlFlagStore } from './features/flags/sql-flag-store.js';
 import { registerProjectRoutes } from './features/projects/project-routes.js';
 import { ProjectService } from './features/projects/project-service.js';
 import { SqlProjectStore } from './features/projects/sql-project-store.js';
+import { registerSegmentRoutes } from './features/segments/segment-routes.js';
+import { SegmentService } from './features/segments/segment-service.js';
 import { SqlSegmentStore } from './features/segments/sql-segment-store.js';
+import { StreamHub } from './features/stream/stream-hub.js';
+import { registerStreamRoutes } from './features/stream/stream-routes.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { Metrics, registerMetrics } from './metrics.js';
 import type { ServiceContext } from './service-context.js';
@@ -31,8 +37,11 @@ export interface App {
   services: {
     projects: ProjectService;
     flags: FlagService;
+    segments: SegmentService;
     keys: ApiKeyService;
     audit: SqlAuditStore;
+    snapshots: SnapshotService;
+    streams: StreamHub;
   };
   bus: ChangeBus;
   metrics: Metrics;
@@ -45,7 +54,11 @@ export interface App {
 export interface AppOptions {
   database?: Database;
   clock?: () => Date;
+  /** How long `close()` lets in-flight requests finish before closing their connections (default 5 s). */
+  shutdownGraceMs?: number;
 }
+
+const SHUTDOWN_GRACE_MS = 5_000;
 
 /**
  * The composition root: opens the store, migrates it, creates the default project (and, on an empty
@@ -66,13 +79,25 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const ctx: ServiceContext = { database, audit, bus, clock: options.clock ?? (() => new Date()) };
   const projects = new ProjectService(ctx, new SqlProjectStore(database.db));
   const keys = new ApiKeyService(ctx, new SqlApiKeyStore(database.db), projects);
-  const segmentKeys = async (projectId: string, tx: Executor = database.db) =>
-    new Set(
-      (await tx.selectFrom('segments').select('key').where('project_id', '=', projectId).execute()).map(
-        (r) => r.key,
-      ),
-    );
+  const segmentKeys = async (projectId: string, tx: Executor = database.db) => {
+    const query = tx.selectFrom('segments').select('key').where('project_id', '=', projectId);
+    // PostgreSQL: hold the segments until the flag change commits, so that a concurrent segment
+    // delete waits and then sees the new reference (SQLite runs one transaction at a time).
+    const rows = await (database.dialect === 'postgres' ? query.forShare() : query).execute();
+    return new Set(rows.map((r) => r.key));
+  };
   const flags = new FlagService(ctx, new SqlFlagStore(database.db), projects, segmentKeys);
+  const segmentStore = new SqlSegmentStore(database.db);
+  const segments = new SegmentService(ctx, segmentStore, projects, new SqlFlagStore(database.db));
+  const snapshots = new SnapshotService(
+    ctx,
+    {
+      projects: new SqlProjectStore(database.db),
+      flags: new SqlFlagStore(database.db),
+      segments: segmentStore,
+    },
+    projects,
+  );
 
   await projects.ensureDefault();
   const bootstrapAdminKey = config.bootstrapAdminKey
@@ -124,8 +149,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   registerProjectRoutes(http, projects, keys);
   registerFlagRoutes(http, flags, keys);
+  registerSegmentRoutes(http, segments, keys);
   registerApiKeyRoutes(http, keys);
   registerAuditRoutes(http, audit, keys);
+  await registerEvaluationRoutes(http, {
+    snapshots,
+    keys,
+    metrics,
+    clientRateLimitPerMinute: config.clientRateLimitPerMinute,
+  });
+  const streams = new StreamHub(snapshots, bus, metrics);
+  registerStreamRoutes(http, streams, snapshots, keys);
 
   await http.ready();
 
@@ -133,13 +167,28 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     http,
     config,
     database,
-    services: { projects, flags, keys, audit },
+    services: { projects, flags, segments, keys, audit, snapshots, streams },
     bus,
     metrics,
     bootstrapAdminKey,
     async close() {
-      await http.close();
+      // Streams never end on their own: end them first, or closing would wait for them.
+      streams.close();
+      const closing = http.close();
+      // Idle keep-alive connections, and ones opened without a request yet, would hold the close open.
+      http.server.closeIdleConnections();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        closing,
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      http.server.closeAllConnections();
+      await closing;
       keys.close();
+      snapshots.close();
       await bus.close();
       if (options.database === undefined) await database.close();
     },

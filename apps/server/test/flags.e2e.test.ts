@@ -307,6 +307,43 @@ describe.each(DIALECTS)('flags over HTTP on %s', (dialect) => {
     expect(b.body.message).toContain('prerequisite cycle');
   });
 
+  it('edits variants, refusing to drop one another flag requires or a configuration names', async () => {
+    const flag = (await t.request('GET', '/api/v1/flags/llm-model')).body;
+    const added = await t.request('PATCH', '/api/v1/flags/llm-model', {
+      version: flag.version,
+      variants: [...flag.variants, { key: 'shadow', value: { provider: 'openai', model: 'gpt-4o-mini' } }],
+    });
+    expect(added.status).toBe(200);
+    expect(added.body.variants.map((v: { key: string }) => v.key)).toEqual([
+      'control',
+      'candidate',
+      'shadow',
+    ]);
+    // prompt-v2 requires llm-model's "candidate" in staging; production's rules serve it too.
+    const dropped = await t.request('PATCH', '/api/v1/flags/llm-model', {
+      version: added.body.version,
+      variants: added.body.variants.filter((v: { key: string }) => v.key !== 'candidate'),
+    });
+    expect([400, 409]).toContain(dropped.status);
+    expect((await t.request('GET', '/api/v1/flags/llm-model')).body.variants).toHaveLength(3);
+  });
+
+  it('refuses a version outside the stored range with 400, not a server error', async () => {
+    const huge = await t.request(
+      'PATCH',
+      '/api/v1/flags/prompt-v2',
+      { description: 'x' },
+      { 'if-match': '"2147483648"' },
+    );
+    expect(huge.status).toBe(400);
+    expect(huge.body.field).toBe('headers.if-match');
+    const inBody = await t.request('PATCH', '/api/v1/flags/prompt-v2', {
+      description: 'x',
+      version: 2 ** 40,
+    });
+    expect(inBody.status).toBe(400);
+  });
+
   it('archives (refused while another flag depends on it) and restores', async () => {
     const flag = (await t.request('GET', '/api/v1/flags/llm-model')).body;
     const refused = await t.request('POST', '/api/v1/flags/llm-model/archive', { version: flag.version });
@@ -380,6 +417,24 @@ describe.each(DIALECTS)('flags over HTTP on %s', (dialect) => {
     const listed = await t.request('GET', '/api/v1/keys');
     expect(JSON.stringify(listed.body)).not.toContain(created.body.key);
     expect(JSON.stringify(listed.body)).not.toContain('hash');
+  });
+
+  it('revokes an environment-bound key (a server key) and stops it at once', async () => {
+    const { body } = await t.request('POST', '/api/v1/keys', {
+      name: 'sdk',
+      kind: 'server',
+      environment: 'staging',
+    });
+    const asIt = () =>
+      t.request('GET', '/api/v1/sdk/snapshot', undefined, { authorization: `Bearer ${body.key}` });
+    expect((await asIt()).status).toBe(200);
+    const revoked = await t.request('DELETE', `/api/v1/keys/${body.id}`);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toMatchObject({ environment: 'staging', project: 'default' });
+    expect(revoked.body.revokedAt).not.toBeNull();
+    expect((await asIt()).status).toBe(401);
+    const audit = await t.request('GET', '/api/v1/audit?action=api-key.revoke');
+    expect(audit.body.items[0]).toMatchObject({ resourceKey: body.id, environment: 'staging' });
   });
 
   it('stops a revoked key at once', async () => {

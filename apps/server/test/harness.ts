@@ -53,7 +53,7 @@ export async function startTestApp(
   const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-test-'));
   const database = await openTestDatabase(dialect);
   const config = { ...loadConfig({}, { dataDir, logLevel: 'silent' }), ...overrides };
-  const app = await createApp(config, { ...options, database });
+  const app = await createApp(config, { shutdownGraceMs: 500, ...options, database });
   const adminKey = app.bootstrapAdminKey;
   if (adminKey === undefined) throw new Error('the test store was not empty');
   return {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VersionRequiredError } from './errors.js';
+import { ValidationError, VersionRequiredError } from './errors.js';
 
 /** Keys of flags, segments, projects and environments: lowercase letters and digits, single separators. */
 export const slug = z
@@ -13,8 +13,11 @@ export const slug = z
 /** The project a request is about; `default` when not given. */
 export const projectQuery = z.object({ project: slug.default('default') });
 
+/** Versions are stored as 32-bit integers; nothing legitimate comes near the limit. */
+export const MAX_VERSION = 2_147_483_647;
+
 /** A version read earlier, sent back with a change. */
-export const version = z.number().int().min(0);
+export const version = z.number().int().min(0).max(MAX_VERSION);
 
 /** The error body of every 4xx and 5xx. */
 export const errorResponse = z.object({
@@ -38,8 +41,9 @@ export function expectedVersion(headers: Record<string, unknown>, bodyVersion: n
   if (bodyVersion !== undefined) return bodyVersion;
   const header = headers['if-match'];
   if (typeof header === 'string') {
-    const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
-    if (m !== null) return Number(m[1]);
+    const m = /^(?:W\/)?"?(\d{1,10})"?$/.exec(header.trim());
+    if (m !== null && Number(m[1]) <= MAX_VERSION) return Number(m[1]);
+    throw new ValidationError('headers.if-match', `must be a version between 0 and ${MAX_VERSION}, like "3"`);
   }
   throw new VersionRequiredError();
 }

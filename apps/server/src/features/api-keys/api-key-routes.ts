@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf, requireKey } from '../../http/auth.js';
 import { errorResponse, slug } from '../../http/schemas.js';
+import { storableText } from '../../http/storable.js';
 import { type ApiKeyService, actorOf } from './api-key-service.js';
 import { KEY_KINDS } from './api-key-store.js';
 
@@ -66,7 +67,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, keys: ApiKeyService):
         summary: 'Create an API key; the response is the only time the key is shown',
         body: z
           .object({
-            name: z.string().min(1).max(200),
+            name: storableText({ min: 1, max: 200 }),
             kind: z.enum(KEY_KINDS),
             project: slug.optional(),
             environment: slug.optional().describe('Required for server and client keys'),

@@ -167,34 +167,37 @@ export class ApiKeyService {
 
   async revoke(id: string, actor: Actor): Promise<PublicApiKey> {
     const at = this.ctx.clock().toISOString();
-    const key = await this.ctx.database.db.transaction().execute(async (tx) => {
-      const before = await this.store.findById(id, tx);
-      if (before === undefined) throw new NotFoundError('api key', id);
-      if (!(await this.store.revoke(tx, id, at))) return before;
-      const after = { ...before, revokedAt: at };
-      const view = await this.describe(after);
+    const existing = await this.store.findById(id);
+    if (existing === undefined) throw new NotFoundError('api key', id);
+    // Resolved before the transaction: on SQLite's single connection, a read outside the transaction
+    // while it is open would wait for it forever.
+    const before = await this.describe(existing);
+    const after: PublicApiKey = { ...before, revokedAt: existing.revokedAt ?? at };
+    const revoked = await this.ctx.database.db.transaction().execute(async (tx) => {
+      if (!(await this.store.revoke(tx, id, at))) return false;
       await this.ctx.audit.append(tx, {
         at,
         actor,
         action: 'api-key.revoke',
         resourceType: 'api-key',
         resourceKey: id,
-        project: view.project,
-        environment: view.environment,
+        project: before.project,
+        environment: before.environment,
         flag: null,
-        before: await this.describe(before),
-        after: view,
+        before,
+        after,
       });
-      return after;
+      return true;
     });
+    if (!revoked) return this.describe((await this.store.findById(id)) ?? existing);
     this.cache.clear();
     this.ctx.bus.publish({
       resource: 'api-key',
       key: id,
-      projectId: key.projectId ?? '',
+      projectId: existing.projectId ?? '',
       environmentVersions: {},
     });
-    return this.describe(key);
+    return after;
   }
 
   /**

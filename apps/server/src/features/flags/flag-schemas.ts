@@ -1,6 +1,7 @@
 import { BUCKET_SCALE, ChangeType, FlagKind, Operator } from '@switchboard/core';
 import { z } from 'zod';
 import { slug, version } from '../../http/schemas.js';
+import { storableJson, storableText } from '../../http/storable.js';
 
 /** Limits that keep one flag's document bounded. */
 export const LIMITS = {
@@ -123,7 +124,7 @@ export type AiConfig = z.infer<typeof aiConfigSchema>;
 
 export const variantSchema = z.object({
   key: variantKey,
-  value: z.unknown().describe("A value of the flag's kind"),
+  value: storableJson().describe("A value of the flag's kind"),
   name: z.string().max(200).optional(),
   description: z.string().max(2000).optional(),
 });
@@ -146,8 +147,8 @@ export const flagCreateSchema = z
   .object({
     key: slug,
     kind: z.enum(Object.values(FlagKind) as [FlagKind, ...FlagKind[]]),
-    name: z.string().min(1).max(200).optional(),
-    description: z.string().max(10_000).optional(),
+    name: storableText({ min: 1, max: 200 }).optional(),
+    description: storableText({ max: 10_000 }).optional(),
     variants: z.array(variantSchema).min(1).max(LIMITS.variants),
     tags: z.array(tag).max(LIMITS.tags).optional(),
     changeType: z.enum(Object.values(ChangeType) as [ChangeType, ...ChangeType[]]).optional(),
@@ -156,8 +157,8 @@ export const flagCreateSchema = z
 
 export const flagPatchSchema = z
   .object({
-    name: z.string().min(1).max(200).optional(),
-    description: z.string().max(10_000).optional(),
+    name: storableText({ min: 1, max: 200 }).optional(),
+    description: storableText({ max: 10_000 }).optional(),
     variants: z.array(variantSchema).min(1).max(LIMITS.variants).optional(),
     tags: z.array(tag).max(LIMITS.tags).optional(),
     changeType: z.enum(Object.values(ChangeType) as [ChangeType, ...ChangeType[]]).optional(),

@@ -183,7 +183,7 @@ export class FlagService {
           const next = { ...flag, variants };
           this.validateReferences(next, config, `environments.${environment.key}`);
         }
-        await this.checkDependentsKeepVariants(project, flag, variants, tx);
+        await this.checkDependentsKeepVariants(project, flag, variants, environments, tx);
       }
       const changes = {
         ...(patch.name === undefined ? {} : { name: patch.name }),
@@ -295,7 +295,10 @@ export class FlagService {
       this.validateReferences(flag, next, 'body');
       await this.validateAgainstProject(project, environment, flag, next, tx);
       if (!(await this.store.writeConfig(tx, flag.id, environment.id, expected, next, at))) {
-        throw new VersionConflictError('flag environment', key, expected, current.version + 1);
+        // Another write committed between our read and ours: report what is stored now.
+        const stored =
+          (await this.store.configs(flag.id, tx)).get(environment.id)?.version ?? current.version;
+        throw new VersionConflictError('flag environment', key, expected, stored);
       }
       const written: VersionedConfig = { ...next, version: expected + 1 };
       await this.audit(tx, actor, action, project, environment.key, key, current, written, at);
@@ -467,10 +470,13 @@ export class FlagService {
     project: Project,
     flag: FlagRecord,
     variants: Variant[],
+    environments: readonly Environment[],
     tx: Executor,
   ) {
     const remaining = new Set(variants.map((v) => v.key));
-    for (const environment of await this.projects.listEnvironments(project.key)) {
+    // Environments read before the transaction: a read outside it while it is open waits forever on
+    // SQLite's single connection.
+    for (const environment of environments) {
       const configs = await this.store.configsForEnvironment(environment.id, tx);
       for (const other of await this.store.listActive(project.id, tx)) {
         const config = configs.get(other.id);

@@ -49,7 +49,8 @@ export interface FlagFilter {
  * Flags and their per-environment configuration. Keys MUST be unique within a project (a duplicate
  * insert fails with a unique violation). Conditional writes (`updateDefinition`, `writeConfig`) MUST
  * apply only when the stored version equals the expected one, MUST increment the version by one, and
- * MUST report whether they applied, so concurrent edits never overwrite each other. The salt MUST
+ * MUST report whether they applied, so concurrent edits never overwrite each other; a refused write
+ * MUST leave the transaction usable (the caller reads what won). The salt MUST
  * never change after insert. Lists MUST be ordered by key.
  */
 export interface FlagStore {

@@ -1,5 +1,5 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
-import { type Executor, fromJson, isUniqueViolation } from '../../db/store-helpers.js';
+import { type Executor, fromJson } from '../../db/store-helpers.js';
 import type { Tables } from '../../db/tables.js';
 import type { EnvironmentConfig, FlagFilter, FlagRecord, FlagStore, VersionedConfig } from './flag-store.js';
 
@@ -159,22 +159,19 @@ export class SqlFlagStore implements FlagStore {
     const document = JSON.stringify(config);
     if (expectedVersion === 0) {
       // Never written: the first write inserts; a concurrent first write loses on the primary key.
-      try {
-        await tx
-          .insertInto('flag_environments')
-          .values({
-            flag_id: flagId,
-            environment_id: environmentId,
-            config: document,
-            version: 1,
-            updated_at: at,
-          })
-          .execute();
-        return true;
-      } catch (error) {
-        if (isUniqueViolation(error)) return false;
-        throw error;
-      }
+      // No error for the loser: on PostgreSQL one would abort the caller's whole transaction.
+      const r = await tx
+        .insertInto('flag_environments')
+        .values({
+          flag_id: flagId,
+          environment_id: environmentId,
+          config: document,
+          version: 1,
+          updated_at: at,
+        })
+        .onConflict((oc) => oc.columns(['flag_id', 'environment_id']).doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
     }
     const r = await tx
       .updateTable('flag_environments')

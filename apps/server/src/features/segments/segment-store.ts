@@ -20,7 +20,9 @@ export interface SegmentRecord {
  * Segments of a project. Keys MUST be unique within a project (a duplicate insert fails with a unique
  * violation). `update` and `remove` MUST apply only when the stored version equals the expected one
  * and report whether they applied; `update` MUST increment the version by one. Lists MUST be ordered
- * by key.
+ * by key. `lockProject` MUST make any other transaction's `lockProject` of the same project wait until
+ * `tx` ends, so that the segment writes of a project run one at a time and each one's reference and
+ * cycle checks see every committed segment.
  */
 export interface SegmentStore {
   insert(tx: Executor, segment: SegmentRecord): Promise<void>;
@@ -34,4 +36,5 @@ export interface SegmentStore {
     at: string,
   ): Promise<boolean>;
   remove(tx: Executor, id: string, expectedVersion: number): Promise<boolean>;
+  lockProject(tx: Executor, projectId: string): Promise<void>;
 }

@@ -93,4 +93,15 @@ export class SqlSegmentStore implements SegmentStore {
       .executeTakeFirst();
     return Number(r.numDeletedRows) === 1;
   }
+
+  async lockProject(tx: Executor, projectId: string): Promise<void> {
+    // A write that changes nothing: the row lock it takes lasts until the transaction ends, in both
+    // dialects, without `for update` (which SQLite lacks). It does not touch the key, so inserts that
+    // reference the project (flags, environments) are not blocked.
+    await tx
+      .updateTable('projects')
+      .set((eb) => ({ name: eb.ref('name') }))
+      .where('id', '=', projectId)
+      .execute();
+  }
 }

@@ -1,0 +1,201 @@
+import type { ServerResponse } from 'node:http';
+import type { Segment, Snapshot, SnapshotFlag } from '@switchboard/core';
+import type { ChangeBus } from '../../change-bus.js';
+import type { Metrics } from '../../metrics.js';
+import type { EnvironmentRef, EnvironmentSnapshot, SnapshotService } from '../evaluation/snapshot-service.js';
+
+/** Heartbeats keep proxies from closing idle streams and let SDKs notice a dead one (they give up after 45 s). */
+export const HEARTBEAT_INTERVAL_MS = 15_000;
+/** Above this many changed flags and segments in one step, one `put` replaces the patches. */
+const MAX_PATCHES = 50;
+/** A stream whose unsent output grows beyond this is too slow to keep up: it is closed (it will reconnect and resync). */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/** What a stream receives: every event (server keys), or only a signal that values may have changed (client keys). */
+export type StreamKind = 'server' | 'client';
+
+interface Listener {
+  response: ServerResponse;
+  kind: StreamKind;
+}
+
+interface EnvironmentStreams {
+  ref: EnvironmentRef;
+  listeners: Set<Listener>;
+  /** The snapshot the listeners were last brought to. */
+  sent: EnvironmentSnapshot | undefined;
+  /** Changes are turned into events one at a time, in order. */
+  queue: Promise<void>;
+}
+
+/** Formats one SSE message. */
+export function sseMessage(event: string, id: number, data: unknown): string {
+  return `event: ${event}\nid: ${id}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * Keeps the SDK streams connected to this replica, by environment, and pushes every committed change
+ * to them: for each change announced on the bus, it takes the environment's new snapshot, compares it
+ * with the one its streams were last brought to, and writes `patch`/`delete` events (or one `put` when
+ * much changed) serialized once for all listeners. Client streams get a `change` signal instead.
+ */
+export class StreamHub {
+  private readonly environments = new Map<string, EnvironmentStreams>();
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly snapshots: SnapshotService,
+    bus: ChangeBus,
+    private readonly metrics: Metrics,
+    heartbeatMs = HEARTBEAT_INTERVAL_MS,
+  ) {
+    this.unsubscribe = bus.subscribe((change) => {
+      for (const environmentId of Object.keys(change.environmentVersions)) this.schedule(environmentId);
+    });
+    this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /**
+   * Attaches a response as a stream of this environment. Sends a `put` unless the client already has
+   * the current version (`lastVersion`, from Last-Event-ID): reconnecting never misses a change.
+   */
+  async attach(
+    ref: EnvironmentRef,
+    response: ServerResponse,
+    kind: StreamKind,
+    lastVersion: number | undefined,
+  ): Promise<void> {
+    const streams = this.streamsOf(ref);
+    // Join the queue so the first event written follows whatever is being sent right now.
+    streams.queue = streams.queue.then(async () => {
+      const current = await this.snapshots.get(ref);
+      streams.sent ??= current;
+      if (response.destroyed) return;
+      const listener: Listener = { response, kind };
+      streams.listeners.add(listener);
+      this.metrics.streams.inc({ kind });
+      response.once('close', () => {
+        if (streams.listeners.delete(listener)) this.metrics.streams.dec({ kind });
+      });
+      const at = streams.sent;
+      if (lastVersion !== at.version) {
+        this.write(
+          listener,
+          kind === 'server'
+            ? sseMessage('put', at.version, { version: at.version, snapshot: at.snapshot })
+            : sseMessage('change', at.version, { version: at.version }),
+        );
+      } else {
+        this.write(listener, sseMessage('heartbeat', at.version, { version: at.version }));
+      }
+    });
+    await streams.queue;
+  }
+
+  /** Closes every stream (shutdown); SDKs reconnect elsewhere. */
+  close(): void {
+    clearInterval(this.heartbeat);
+    this.unsubscribe();
+    for (const streams of this.environments.values()) {
+      for (const listener of streams.listeners) listener.response.end();
+      streams.listeners.clear();
+    }
+  }
+
+  /** How many streams are attached, by kind. */
+  count(): { server: number; client: number } {
+    let server = 0;
+    let client = 0;
+    for (const streams of this.environments.values()) {
+      for (const l of streams.listeners) l.kind === 'server' ? server++ : client++;
+    }
+    return { server, client };
+  }
+
+  private streamsOf(ref: EnvironmentRef): EnvironmentStreams {
+    let streams = this.environments.get(ref.environmentId);
+    if (streams === undefined) {
+      streams = { ref, listeners: new Set(), sent: undefined, queue: Promise.resolve() };
+      this.environments.set(ref.environmentId, streams);
+    }
+    return streams;
+  }
+
+  private schedule(environmentId: string): void {
+    const streams = this.environments.get(environmentId);
+    if (streams === undefined || streams.listeners.size === 0) return;
+    streams.queue = streams.queue
+      .then(() => this.push(streams))
+      .catch(() => {
+        // A failed read (store down) leaves `sent` as it was: the next change or reconnection catches up.
+      });
+  }
+
+  private async push(streams: EnvironmentStreams): Promise<void> {
+    const next = await this.snapshots.get(streams.ref);
+    const previous = streams.sent;
+    if (previous !== undefined && next.version <= previous.version) return;
+    streams.sent = next;
+    const events = previous === undefined ? undefined : diff(previous.snapshot, next.snapshot, next.version);
+    const serverMessage =
+      events === undefined || events.length > MAX_PATCHES
+        ? sseMessage('put', next.version, { version: next.version, snapshot: next.snapshot })
+        : events.join('');
+    const clientMessage = sseMessage('change', next.version, { version: next.version });
+    if (serverMessage === '') return;
+    for (const listener of streams.listeners)
+      this.write(listener, listener.kind === 'server' ? serverMessage : clientMessage);
+  }
+
+  private beat(): void {
+    for (const streams of this.environments.values()) {
+      const version = streams.sent?.version ?? 0;
+      const message = sseMessage('heartbeat', version, { version });
+      for (const listener of streams.listeners) this.write(listener, message);
+    }
+  }
+
+  private write(listener: Listener, message: string): void {
+    const response = listener.response;
+    if (response.destroyed || response.writableEnded) return;
+    if (response.writableLength > MAX_BUFFERED_BYTES) {
+      response.destroy();
+      return;
+    }
+    response.write(message);
+  }
+}
+
+/** The patch and delete events that take `before` to `after`, serialized. */
+function diff(before: Snapshot, after: Snapshot, version: number): string[] {
+  const events: string[] = [];
+  const flagsBefore = new Map(before.flags.map((f) => [f.key, f]));
+  const flagsAfter = new Map(after.flags.map((f) => [f.key, f]));
+  for (const [key, flag] of flagsAfter) {
+    if (flagsBefore.get(key)?.version !== flag.version) events.push(patch(version, 'flag', key, flag));
+  }
+  for (const key of flagsBefore.keys())
+    if (!flagsAfter.has(key)) events.push(sseMessage('delete', version, { version, kind: 'flag', key }));
+  const segmentsBefore = new Map(before.segments.map((s) => [s.key, s]));
+  const segmentsAfter = new Map(after.segments.map((s) => [s.key, s]));
+  for (const [key, segment] of segmentsAfter) {
+    if (segmentsBefore.get(key)?.version !== segment.version)
+      events.push(patch(version, 'segment', key, segment));
+  }
+  for (const key of segmentsBefore.keys()) {
+    if (!segmentsAfter.has(key))
+      events.push(sseMessage('delete', version, { version, kind: 'segment', key }));
+  }
+  return events;
+}
+
+function patch(
+  version: number,
+  kind: 'flag' | 'segment',
+  key: string,
+  value: SnapshotFlag | Segment,
+): string {
+  return sseMessage('patch', version, { version, kind, key, value });
+}

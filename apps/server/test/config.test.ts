@@ -1,0 +1,188 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, type Config, ConfigError, loadConfig } from '../src/config.js';
+
+/** The error loadConfig throws for this environment and these overrides. */
+function configError(env: NodeJS.ProcessEnv, overrides: Parameters<typeof loadConfig>[1] = {}): ConfigError {
+  try {
+    loadConfig(env, overrides);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify({ env, overrides })}`);
+}
+
+describe('loadConfig', () => {
+  it('defaults to 127.0.0.1:7400, ./data resolved to an absolute path, SQLite and the in-process bus', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      port: 7400,
+      host: '127.0.0.1',
+      dataDir: resolve('data'),
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      logLevel: 'info',
+      clientRateLimitPerMinute: 6000,
+      bodyLimitBytes: 1024 * 1024,
+      bootstrapAdminKey: true,
+    } satisfies Config);
+    expect(isAbsolute(config.dataDir)).toBe(true);
+    expect(config.dataDir).toBe(join(process.cwd(), 'data'));
+  });
+
+  it('treats an empty variable as unset', () => {
+    const unset = Object.fromEntries(Object.values(CONFIG_VARIABLES).map((name) => [name, '']));
+    expect(loadConfig(unset)).toEqual(loadConfig({}));
+  });
+
+  it('reads every setting from its environment variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      SWITCHBOARD_DATA_DIR: '/var/lib/switchboard',
+      DATABASE_URL: 'postgres://switchboard@db:5432/flags',
+      REDIS_URL: 'redis://cache:6379',
+      LOG_LEVEL: 'debug',
+      SWITCHBOARD_CLIENT_RATE_LIMIT: '120',
+      SWITCHBOARD_BODY_LIMIT: '2048',
+      SWITCHBOARD_BOOTSTRAP_ADMIN_KEY: 'false',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: '/var/lib/switchboard',
+      databaseUrl: 'postgres://switchboard@db:5432/flags',
+      redisUrl: 'redis://cache:6379',
+      logLevel: 'debug',
+      clientRateLimitPerMinute: 120,
+      bodyLimitBytes: 2048,
+      bootstrapAdminKey: false,
+    } satisfies Config);
+  });
+
+  it('resolves a relative data directory against the working directory', () => {
+    expect(loadConfig({ SWITCHBOARD_DATA_DIR: 'state/sb' }).dataDir).toBe(resolve('state/sb'));
+    expect(loadConfig({}, { dataDir: '../elsewhere' }).dataDir).toBe(resolve('../elsewhere'));
+  });
+
+  it.each([
+    ['postgresql://u:p@db/flags', 'rediss://cache:6380'],
+    ['postgres://db/flags', 'redis://cache'],
+  ])('accepts %s and %s', (databaseUrl, redisUrl) => {
+    expect(loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl })).toMatchObject({
+      databaseUrl,
+      redisUrl,
+    });
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['false', false],
+    ['0', false],
+  ])('reads SWITCHBOARD_BOOTSTRAP_ADMIN_KEY=%s as %s', (value, expected) => {
+    expect(loadConfig({ SWITCHBOARD_BOOTSTRAP_ADMIN_KEY: value }).bootstrapAdminKey).toBe(expected);
+  });
+
+  it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const)(
+    'accepts LOG_LEVEL=%s',
+    (level) => {
+      expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+    },
+  );
+
+  it('lets start flags override the environment, and falls back to it for flags not given', () => {
+    const env = {
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'debug',
+      DATABASE_URL: 'postgres://db/env',
+      SWITCHBOARD_BOOTSTRAP_ADMIN_KEY: 'true',
+    };
+    const config = loadConfig(env, {
+      port: 9090,
+      logLevel: 'warn',
+      databaseUrl: 'postgres://db/flag',
+      bootstrapAdminKey: false,
+      host: undefined,
+    });
+    expect(config).toMatchObject({
+      port: 9090,
+      host: '0.0.0.0',
+      logLevel: 'warn',
+      databaseUrl: 'postgres://db/flag',
+      bootstrapAdminKey: false,
+    });
+  });
+
+  it('coerces flags given as text, as a command line gives them', () => {
+    expect(
+      loadConfig({}, { port: '9091', bodyLimitBytes: '4096', bootstrapAdminKey: 'false' }),
+    ).toMatchObject({ port: 9091, bodyLimitBytes: 4096, bootstrapAdminKey: false });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT', '--port', '"abc"'],
+    [{ PORT: '70000' }, 'PORT', '--port', '"70000"'],
+    [{ PORT: '-1' }, 'PORT', '--port', '"-1"'],
+    [{ PORT: '80.5' }, 'PORT', '--port', '"80.5"'],
+    [{ DATABASE_URL: 'mysql://db:3306/flags' }, 'DATABASE_URL', '--database-url', 'postgres://'],
+    [{ REDIS_URL: 'http://cache:6379' }, 'REDIS_URL', '--redis-url', 'redis://'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', '--log-level', '"loud"'],
+    [
+      { SWITCHBOARD_CLIENT_RATE_LIMIT: '0' },
+      'SWITCHBOARD_CLIENT_RATE_LIMIT',
+      '--client-rate-limit-per-minute',
+      '"0"',
+    ],
+    [{ SWITCHBOARD_BODY_LIMIT: '10' }, 'SWITCHBOARD_BODY_LIMIT', '--body-limit-bytes', '"10"'],
+    [
+      { SWITCHBOARD_BOOTSTRAP_ADMIN_KEY: 'maybe' },
+      'SWITCHBOARD_BOOTSTRAP_ADMIN_KEY',
+      '--bootstrap-admin-key',
+      '"maybe"',
+    ],
+  ])('refuses %o with a ConfigError naming %s and %s', (env, variable, flag, detail) => {
+    const error = configError(env);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('ConfigError');
+    expect(error.message).toContain(`${variable} (${flag})`);
+    expect(error.message).toContain(detail);
+  });
+
+  it('refuses a bad start flag, naming it and its variable, even when the environment is fine', () => {
+    const error = configError({ PORT: '8080' }, { port: 'abc' });
+    expect(error.message).toContain('PORT (--port)');
+    expect(error.message).toContain('"abc"');
+  });
+
+  it('names every bad setting at once, and no good one', () => {
+    const error = configError({
+      PORT: '70000',
+      LOG_LEVEL: 'loud',
+      REDIS_URL: 'http://cache',
+      HOST: 'example.com',
+    });
+    const lines = error.message.split('\n').slice(1);
+    expect(lines).toHaveLength(3);
+    for (const name of ['PORT (--port)', 'LOG_LEVEL (--log-level)', 'REDIS_URL (--redis-url)']) {
+      expect(error.message).toContain(name);
+    }
+    expect(error.message).not.toContain('HOST');
+  });
+});
+
+describe('configuration errors', () => {
+  it('never print a URL password', () => {
+    let message = '';
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://app:s3cret@db:3306/x' });
+    } catch (error) {
+      message = String(error);
+    }
+    expect(message).toContain('DATABASE_URL');
+    expect(message).toContain('mysql://app:***@db');
+    expect(message).not.toContain('s3cret');
+  });
+});
