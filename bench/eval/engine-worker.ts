@@ -1,5 +1,5 @@
 /**
- * One engine's process: `node --conditions=source --import tsx --expose-gc eval/engine-worker.ts <engine> [users]`.
+ * One engine's process: `node --conditions=switchboard-source --import tsx --expose-gc eval/engine-worker.ts <engine> [users]`.
  * Builds the users and the engine's contexts, checks what it serves, times it, and sends an
  * `EngineReport` to the parent over IPC.
  */

@@ -56,7 +56,7 @@ function runEngine(name: EngineName, users: number): Promise<EngineReport> {
   return new Promise((resolve, reject) => {
     const child = fork(WORKER, [name, String(users)], {
       cwd: BENCH_DIRECTORY,
-      execArgv: ['--conditions=source', '--import', 'tsx', '--expose-gc'],
+      execArgv: ['--conditions=switchboard-source', '--import', 'tsx', '--expose-gc'],
       // What a production server runs with; some peers skip debug work under it.
       env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -1,48 +1,12 @@
-import { Command, Option } from 'commander';
-import { ConfigError, type ConfigOverrides, loadConfig } from './config.js';
-import { openDatabase } from './db/database.js';
-import { migrateToLatest } from './db/migrations.js';
-import { startServer } from './main.js';
+import { Command, CommanderError } from 'commander';
+import { CliError, EXIT, EXIT_CODES_HELP } from './cli/exit-codes.js';
+import { registerFlagCommands } from './cli/flag-commands.js';
+import { registerKeyCommands } from './cli/key-commands.js';
+import { registerKillCommand } from './cli/kill-command.js';
+import { registerServerCommands } from './cli/server-commands.js';
+import { ConfigError } from './config.js';
 
-/** What the CLI's exit codes mean, for scripts. */
-export const EXIT = {
-  ok: 0,
-  failed: 1,
-  usage: 2,
-  unreachable: 3,
-  notFound: 4,
-  conflict: 5,
-  denied: 6,
-} as const;
-
-function startOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--port <port>', 'port to listen on').env('PORT'))
-    .addOption(new Option('--host <host>', 'address to listen on').env('HOST'))
-    .addOption(
-      new Option('--data-dir <dir>', 'where the embedded store and admin-key live').env(
-        'SWITCHBOARD_DATA_DIR',
-      ),
-    )
-    .addOption(
-      new Option('--database-url <url>', 'PostgreSQL URL (embedded SQLite when unset)').env('DATABASE_URL'),
-    )
-    .addOption(new Option('--redis-url <url>', 'Redis URL for fan-out between replicas').env('REDIS_URL'))
-    .addOption(
-      new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').env('LOG_LEVEL'),
-    );
-}
-
-function overrides(options: Record<string, unknown>): ConfigOverrides {
-  return {
-    port: options.port,
-    host: options.host,
-    dataDir: options.dataDir,
-    databaseUrl: options.databaseUrl,
-    redisUrl: options.redisUrl,
-    logLevel: options.logLevel,
-  };
-}
+export { EXIT } from './cli/exit-codes.js';
 
 /** The `switchboard` command line. */
 export function buildProgram(): Command {
@@ -50,48 +14,54 @@ export function buildProgram(): Command {
     .description('Switchboard: feature flags and guarded rollouts for LLM changes')
     .version('0.1.0')
     .showHelpAfterError()
+    // Thrown, not exited: runCli maps commander's errors to exit code 2.
+    .exitOverride()
     .addHelpText(
       'after',
-      `\nExit codes: 0 ok, 1 failed, 2 usage error, 3 server unreachable, 4 not found, 5 conflict, 6 unauthorized or forbidden.`,
+      '\nCommands other than start and migrate talk to a running server: --url (SWITCHBOARD_URL, default ' +
+        'http://127.0.0.1:7400), --key (SWITCHBOARD_API_KEY, else the admin-key file in --data-dir), ' +
+        `--project (default "default"), --json for the server's JSON.\n\n${EXIT_CODES_HELP}`,
     );
-
-  startOptions(
-    program.command('start', { isDefault: true }).description('Start the server (the default command)'),
-  ).action(async (options: Record<string, unknown>) => {
-    await startServer(loadConfig(process.env, overrides(options)));
-  });
-
-  startOptions(program.command('migrate').description('Apply pending database migrations and exit')).action(
-    async (options: Record<string, unknown>) => {
-      const config = loadConfig(process.env, overrides(options));
-      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-      try {
-        const applied = await migrateToLatest(database.db as never, database.dialect);
-        console.log(
-          applied.length === 0
-            ? `${database.location}: up to date`
-            : `${database.location}: applied ${applied.join(', ')}`,
-        );
-      } finally {
-        await database.close();
-      }
-    },
-  );
-
+  registerServerCommands(program);
+  registerKeyCommands(program);
+  registerFlagCommands(program);
+  registerKillCommand(program);
   return program;
 }
 
-/** Runs the CLI; maps configuration errors to exit code 2 with their message. */
+/**
+ * Runs the CLI and sets `process.exitCode` (see {@link EXIT}): usage errors and invalid configuration
+ * exit 2; a server's error status maps to its code; the server's message goes to stderr.
+ */
 export async function runCli(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram();
+    refuseUnknownCommand(program, argv[2]);
+    await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exitCode = EXIT.usage;
-      return;
+    process.exitCode = exitCodeOf(error);
+    // Commander has already printed its own errors (and help or the version, which exit 0).
+    if (!(error instanceof CommanderError)) {
+      console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
     }
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exitCode = EXIT.failed;
   }
+}
+
+/**
+ * `start` is the default command, so commander would hand an unknown word to it ("too many
+ * arguments for 'start'"); name the unknown command instead.
+ */
+function refuseUnknownCommand(program: Command, first: string | undefined): void {
+  if (first === undefined || first.startsWith('-')) return;
+  const known = program.commands.flatMap((command) => [command.name(), ...command.aliases()]);
+  if (!known.includes(first) && first !== 'help') {
+    program.error(`error: unknown command '${first}' (commands: ${known.join(', ')})`);
+  }
+}
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  if (error instanceof CliError) return error.exitCode;
+  if (error instanceof ConfigError) return EXIT.usage;
+  return EXIT.failed;
 }
