@@ -1,13 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
-// Workspace packages export their TypeScript sources under the "source" condition,
+// Workspace packages export their TypeScript sources under the "switchboard-source" condition,
 // so tests always run the code as written, never a stale build.
-const conditions = ['source', 'module', 'node', 'import', 'default'];
+const conditions = ['switchboard-source', 'module', 'node', 'import', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
   // Not 'module' or 'import' here: CommonJS packages (pg) would then require an ES module namespace.
-  ssr: { resolve: { conditions: ['source', 'node', 'default'], externalConditions: ['source'] } },
+  ssr: {
+    resolve: {
+      conditions: ['switchboard-source', 'node', 'default'],
+      externalConditions: ['switchboard-source'],
+    },
+  },
   test: {
     include: [
       'packages/*/src/**/*.test.ts',

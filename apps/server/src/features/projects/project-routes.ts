@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf, requireKey } from '../../http/auth.js';
 import { errorResponse, slug } from '../../http/schemas.js';
+import { storableText } from '../../http/storable.js';
 import { type ApiKeyService, actorOf } from '../api-keys/api-key-service.js';
 import type { ProjectService } from './project-service.js';
 
@@ -71,7 +72,7 @@ export function registerProjectRoutes(
         body: z
           .object({
             key: slug,
-            name: z.string().min(1).max(200).optional(),
+            name: storableText({ min: 1, max: 200 }).optional(),
             environments: z.array(slug).min(1).max(20).optional(),
           })
           .strict(),
@@ -120,7 +121,7 @@ export function registerProjectRoutes(
         security,
         summary: 'Add an environment to a project (every flag starts disabled in it)',
         params: z.object({ project: slug }),
-        body: z.object({ key: slug, name: z.string().min(1).max(200).optional() }).strict(),
+        body: z.object({ key: slug, name: storableText({ min: 1, max: 200 }).optional() }).strict(),
         response: { 201: environmentView, ...errors },
       },
     },

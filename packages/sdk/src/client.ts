@@ -1,0 +1,471 @@
+import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import {
+  type CompiledSnapshot,
+  compileSnapshot,
+  DEFAULT_RETRY_AFTER_SECONDS,
+  type EvaluationContext,
+  evaluate,
+  type JsonValue,
+  Reason,
+  type Snapshot,
+} from '@switchboard/core';
+import type { EventSourceMessage } from 'eventsource-parser';
+import { CorruptCacheError, readCacheFile, writeCacheFile } from './cache-file.js';
+import { EvaluationDetails } from './evaluation-details.js';
+import { EventQueue, type EventQueueStats } from './event-queue.js';
+import { type Logger, SILENT_LOGGER } from './logger.js';
+import { LruSet } from './lru-set.js';
+import { StreamConnection, type StreamRefusedError } from './stream-connection.js';
+import { applyStreamEvent } from './stream-events.js';
+
+/** How to create a client; see {@link createClient}. */
+export interface ClientOptions {
+  /** The server's base URL, or several (replicas): the stream moves to the next when one goes away. */
+  url: string | readonly string[];
+  /** A server key: it names the environment. */
+  sdkKey: string;
+  /** A snapshot (or the path of a JSON file holding one) to serve until the server answers. */
+  bootstrap?: Snapshot | string;
+  /** Where to keep the last snapshot received, so a restart without the server still serves it. */
+  cacheFile?: string;
+  /** Called with the keys of the flags that changed, after every applied change. */
+  onChange?: (flagKeys: string[]) => void;
+  logger?: Logger;
+  /** Hold the SSE stream for live updates (default true); without it, the snapshot is fetched once. */
+  stream?: boolean;
+  /** Batching of exposure and other events. */
+  events?: Partial<{
+    flushIntervalMs: number;
+    batchSize: number;
+    maxBuffer: number;
+    exposureCacheSize: number;
+  }>;
+  /** For tests and special transports. */
+  fetch?: typeof fetch;
+  /** A stream silent this long is dropped and reconnected (default 45 s: three missed heartbeats). */
+  streamSilenceMs?: number;
+}
+
+/** Where the client's current snapshot came from. */
+export type SnapshotSource = 'server' | 'cache' | 'bootstrap' | 'none';
+
+/** What `ready()` reports. */
+export interface ReadyState {
+  source: SnapshotSource;
+  /** The environment version of the snapshot in use, when there is one. */
+  version: number | undefined;
+  /** Why the server's snapshot is not (yet) in use. */
+  error?: string;
+}
+
+/** What a caller returns when a feature is killed. */
+export interface KillSwitchResponse {
+  error: 'Feature temporarily disabled';
+  retryAfterSeconds: number;
+}
+
+const SNAPSHOT_PATH = '/api/v1/sdk/snapshot';
+const STREAM_PATH = '/api/v1/sdk/stream';
+const EVENTS_PATH = '/api/v1/events';
+const SNAPSHOT_TIMEOUT_MS = 10_000;
+const CACHE_WRITE_DELAY_MS = 250;
+
+/**
+ * The server-side SDK: evaluates flags locally from a snapshot streamed by the server, keeps serving
+ * the last snapshot when the server is away, and never throws into the application.
+ */
+export class SwitchboardClient extends EventEmitter {
+  private snapshot: Snapshot = { flags: [], segments: [] };
+  private compiled: CompiledSnapshot = compileSnapshot(this.snapshot);
+  private version: number | undefined;
+  private source: SnapshotSource = 'none';
+  private lastError: string | undefined;
+  private readonly urls: readonly string[];
+  private readonly logger: Logger;
+  private readonly fetchImpl: typeof fetch;
+  private readonly stream: StreamConnection | undefined;
+  private readonly events: EventQueue;
+  private readonly exposures: LruSet;
+  private readonly settled: Promise<void>;
+  private resolveServer!: () => void;
+  private readonly serverLoaded = new Promise<void>((resolve) => {
+    this.resolveServer = resolve;
+  });
+  private cacheTimer: ReturnType<typeof setTimeout> | undefined;
+  private cacheWrite: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly options: ClientOptions) {
+    super();
+    this.urls = (typeof options.url === 'string' ? [options.url] : options.url).map((u) =>
+      u.replace(/\/+$/, ''),
+    );
+    this.logger = options.logger ?? SILENT_LOGGER;
+    this.fetchImpl = options.fetch ?? fetch;
+    this.exposures = new LruSet(options.events?.exposureCacheSize ?? 10_000);
+    this.events = new EventQueue({
+      send: (events, key) => this.postEvents(events, key),
+      batchSize: options.events?.batchSize ?? 500,
+      maxBuffer: options.events?.maxBuffer ?? 10_000,
+      flushIntervalMs: options.events?.flushIntervalMs ?? 5_000,
+      maxAttempts: 3,
+      logger: this.logger,
+    });
+    this.events.start();
+    this.on('error', () => {
+      // 'error' events are reports; without a listener EventEmitter would throw them into the app.
+    });
+    if (options.stream !== false) {
+      this.stream = new StreamConnection(
+        {
+          urls: this.urls,
+          path: STREAM_PATH,
+          sdkKey: options.sdkKey,
+          fetch: this.fetchImpl,
+          logger: this.logger,
+          ...(options.streamSilenceMs === undefined ? {} : { silentStreamMs: options.streamSilenceMs }),
+        },
+        {
+          onEvent: (event) => this.onStreamEvent(event),
+          onOpen: () => this.emit('stream', { connected: true }),
+          onDrop: (reason, retryInMs) => {
+            this.logger.warn(`stream dropped (${reason}); reconnecting in ${retryInMs} ms`);
+            this.emit('stream', { connected: false, reason, retryInMs });
+          },
+          onRefused: (error) => this.refused(error),
+          lastVersion: () => (this.source === 'server' ? this.version : undefined),
+        },
+      );
+    }
+    this.settled = this.start();
+  }
+
+  /**
+   * Resolves once a snapshot from the server is in use, or after `timeoutMs` with whatever the client
+   * fell back to (cache file, bootstrap, or nothing). Never rejects.
+   */
+  async ready(options: { timeoutMs?: number } = {}): Promise<ReadyState> {
+    const timeout = options.timeoutMs ?? 5_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.serverLoaded,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeout);
+      }),
+    ]);
+    clearTimeout(timer);
+    await this.settled;
+    return this.state();
+  }
+
+  /** Where the current snapshot came from and its version. */
+  state(): ReadyState {
+    return {
+      source: this.source,
+      version: this.version,
+      ...(this.source !== 'server' && this.lastError !== undefined ? { error: this.lastError } : {}),
+    };
+  }
+
+  /**
+   * Evaluates a flag locally, in microseconds, with no network. Never throws.
+   *
+   * @example
+   * const model = client.evaluate('llm-model', { targetingKey: userId, tier }).getValue() ?? 'gpt-4o';
+   */
+  evaluate<T = JsonValue | undefined>(
+    flagKey: string,
+    context: EvaluationContext = {},
+    defaultValue?: T,
+  ): EvaluationDetails<T> {
+    try {
+      const result = evaluate<T>(this.compiled, flagKey, context, defaultValue);
+      const details = new EvaluationDetails<T>(flagKey, result);
+      if (result.reason === Reason.Split && result.variant !== undefined)
+        this.recordExposure(flagKey, result.variant, result.ruleId, context);
+      return details;
+    } catch (error) {
+      return new EvaluationDetails<T>(flagKey, {
+        value: defaultValue as T,
+        reason: Reason.Error,
+        errorCode: 'GENERAL',
+        errorMessage: String(error),
+      });
+    }
+  }
+
+  getBooleanValue(flagKey: string, context: EvaluationContext, defaultValue: boolean): boolean {
+    return this.typed(flagKey, context, defaultValue, (v): v is boolean => typeof v === 'boolean');
+  }
+
+  getStringValue(flagKey: string, context: EvaluationContext, defaultValue: string): string {
+    return this.typed(flagKey, context, defaultValue, (v): v is string => typeof v === 'string');
+  }
+
+  getNumberValue(flagKey: string, context: EvaluationContext, defaultValue: number): number {
+    return this.typed(flagKey, context, defaultValue, (v): v is number => typeof v === 'number');
+  }
+
+  getJsonValue<T extends JsonValue>(flagKey: string, context: EvaluationContext, defaultValue: T): T {
+    return this.typed(flagKey, context, defaultValue, (v): v is T => v !== undefined);
+  }
+
+  /** Every flag's value for this context. */
+  allFlags(context: EvaluationContext = {}): Record<string, JsonValue | undefined> {
+    const values: Record<string, JsonValue | undefined> = {};
+    for (const key of this.compiled.flagKeys()) values[key] = this.evaluate(key, context).value;
+    return values;
+  }
+
+  /**
+   * The kill switch: null when the feature may run, or the response to return when it is off (the
+   * flag disabled in this environment, or a boolean flag serving false). An unknown flag is not a kill.
+   *
+   * @example
+   * const killed = client.killSwitch('ai-agent', { targetingKey: userId });
+   * if (killed) return res.status(503).set('Retry-After', String(killed.retryAfterSeconds)).json(killed);
+   */
+  killSwitch(flagKey: string, context: EvaluationContext = {}): KillSwitchResponse | null {
+    try {
+      const result = evaluate(this.compiled, flagKey, context);
+      const off = result.reason === Reason.Disabled || result.value === false;
+      if (!off) return null;
+      const retryAfterSeconds =
+        this.compiled.flags.get(flagKey)?.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+      return { error: 'Feature temporarily disabled', retryAfterSeconds };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Counters of the event buffer: queued, sent, dropped, failed. */
+  eventStats(): EventQueueStats {
+    return this.events.stats();
+  }
+
+  /** Queues an event for the server (exposures now; generations, feedback and metrics build on it). */
+  enqueue(event: Record<string, unknown>): void {
+    this.events.push({ ...event, ts: event.ts ?? new Date().toISOString() });
+  }
+
+  /** Stops the stream, flushes the events left and the cache file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stream?.close();
+    await this.events.close();
+    if (this.cacheTimer !== undefined) {
+      clearTimeout(this.cacheTimer);
+      this.persist();
+    }
+    await this.cacheWrite;
+  }
+
+  private typed<T>(
+    flagKey: string,
+    context: EvaluationContext,
+    defaultValue: T,
+    is: (v: unknown) => v is T,
+  ): T {
+    const value = this.evaluate<T>(flagKey, context, defaultValue).value;
+    return is(value) ? value : defaultValue;
+  }
+
+  private async start(): Promise<void> {
+    await this.loadLocal();
+    await this.fetchSnapshot();
+    this.stream?.start();
+  }
+
+  private async loadLocal(): Promise<void> {
+    const { bootstrap, cacheFile } = this.options;
+    if (bootstrap !== undefined) {
+      try {
+        const snapshot =
+          typeof bootstrap === 'string'
+            ? (JSON.parse(await readFile(bootstrap, 'utf8')) as Snapshot)
+            : bootstrap;
+        const inner = (snapshot as { snapshot?: Snapshot }).snapshot ?? snapshot;
+        this.replace(inner, undefined, 'bootstrap');
+      } catch (error) {
+        this.report(`the bootstrap could not be read: ${(error as Error).message}`);
+      }
+    }
+    if (cacheFile !== undefined) {
+      try {
+        const cached = await readCacheFile(cacheFile);
+        if (cached !== undefined) this.replace(cached.snapshot, cached.version, 'cache');
+      } catch (error) {
+        const message = error instanceof CorruptCacheError ? error.message : String(error);
+        this.report(`the cache file was ignored: ${message}`);
+      }
+    }
+  }
+
+  private async fetchSnapshot(): Promise<void> {
+    for (const base of this.urls) {
+      try {
+        const headers: Record<string, string> = { authorization: `Bearer ${this.options.sdkKey}` };
+        if (this.source === 'cache' && this.version !== undefined)
+          headers['if-none-match'] = `"${this.version}"`;
+        const response = await this.fetchImpl(`${base}${SNAPSHOT_PATH}`, {
+          headers,
+          signal: AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS),
+        });
+        if (response.status === 304) {
+          this.source = 'server';
+          this.resolveServer();
+          return;
+        }
+        if (response.status === 401 || response.status === 403) {
+          this.report(`the server refused the SDK key (${response.status})`);
+          this.resolveServer();
+          return;
+        }
+        if (!response.ok) {
+          this.report(`the snapshot request failed with ${response.status}`);
+          continue;
+        }
+        const body = (await response.json()) as Snapshot & { version?: number };
+        this.replace(body, typeof body.version === 'number' ? body.version : undefined, 'server');
+        return;
+      } catch (error) {
+        this.report(`the server is unreachable at ${base}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private onStreamEvent(event: EventSourceMessage): void {
+    const applied = applyStreamEvent(this.snapshot, this.version, event);
+    if (applied === undefined) return;
+    this.replace(applied.snapshot, applied.version, 'server', applied.changed);
+  }
+
+  /** Puts a snapshot in use; emits `change` with the flags whose configuration changed. */
+  private replace(
+    snapshot: Snapshot,
+    version: number | undefined,
+    source: SnapshotSource,
+    changed?: string[],
+  ): void {
+    const keys = changed ?? changedFlags(this.snapshot, snapshot);
+    this.snapshot = snapshot;
+    this.compiled = compileSnapshot(snapshot);
+    this.version = version;
+    this.source = source;
+    if (source === 'server') {
+      this.lastError = undefined;
+      this.resolveServer();
+      this.schedulePersist();
+    }
+    if (keys.length > 0) {
+      this.emit('change', keys);
+      try {
+        this.options.onChange?.(keys);
+      } catch (error) {
+        this.logger.error('onChange threw', { error: String(error) });
+      }
+    }
+  }
+
+  private refused(error: StreamRefusedError): void {
+    this.report(error.message);
+    // Nothing will come from the server with this key: `ready()` need not wait out its timeout.
+    this.resolveServer();
+  }
+
+  private report(message: string): void {
+    this.lastError = message;
+    this.logger.warn(message);
+    this.emit('error', new Error(message));
+  }
+
+  private recordExposure(
+    flag: string,
+    variant: string,
+    ruleId: string | undefined,
+    context: EvaluationContext,
+  ): void {
+    const compiledFlag = this.compiled.flags.get(flag);
+    const serve =
+      ruleId === undefined
+        ? compiledFlag?.fallthrough
+        : compiledFlag?.rules.find((r) => r.id === ruleId)?.serve;
+    const raw =
+      serve?.bucketBy === undefined ? (context.targetingKey ?? context.userId) : context[serve.bucketBy];
+    const unit = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : undefined;
+    if (unit === undefined || !this.exposures.add(`${unit}\u0000${flag}\u0000${variant}`)) return;
+    this.enqueue({ kind: 'exposure', flag, variant, unit, ...(ruleId === undefined ? {} : { ruleId }) });
+  }
+
+  private async postEvents(events: readonly unknown[], idempotencyKey: string): Promise<void> {
+    const base = this.urls[0] as string;
+    const response = await this.fetchImpl(`${base}${EVENTS_PATH}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${this.options.sdkKey}`,
+        'content-type': 'application/json',
+        'idempotency-key': idempotencyKey,
+      },
+      body: JSON.stringify({ events }),
+      signal: AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS),
+    });
+    await response.body?.cancel().catch(() => {});
+    if (!response.ok && response.status !== 409)
+      throw new Error(`events were refused with ${response.status}`);
+  }
+
+  private schedulePersist(): void {
+    if (this.options.cacheFile === undefined || this.cacheTimer !== undefined) return;
+    this.cacheTimer = setTimeout(() => {
+      this.cacheTimer = undefined;
+      this.persist();
+    }, CACHE_WRITE_DELAY_MS);
+    this.cacheTimer.unref();
+  }
+
+  private persist(): void {
+    const file = this.options.cacheFile;
+    if (file === undefined || this.version === undefined) return;
+    const cached = { version: this.version, snapshot: this.snapshot, savedAt: new Date().toISOString() };
+    this.cacheWrite = this.cacheWrite
+      .then(() => writeCacheFile(file, cached))
+      .catch((error) => this.report(`the cache file could not be written: ${(error as Error).message}`));
+  }
+}
+
+/** Keys of flags added, removed, or changed (by version) between two snapshots; any segment change counts for every flag using it. */
+export function changedFlags(before: Snapshot, after: Snapshot): string[] {
+  const versions = new Map(before.flags.map((f) => [f.key, f.version]));
+  const changed = new Set<string>();
+  for (const f of after.flags) if (versions.get(f.key) !== f.version) changed.add(f.key);
+  for (const f of before.flags) if (!after.flags.some((g) => g.key === f.key)) changed.add(f.key);
+  const segmentVersions = new Map(before.segments.map((s) => [s.key, s.version]));
+  const changedSegments = new Set(
+    after.segments.filter((s) => segmentVersions.get(s.key) !== s.version).map((s) => s.key),
+  );
+  for (const s of before.segments)
+    if (!after.segments.some((t) => t.key === s.key)) changedSegments.add(s.key);
+  if (changedSegments.size > 0) {
+    for (const f of after.flags) {
+      const uses = f.rules.some((r) =>
+        r.clauses.some((c) => c.op === 'inSegment' && c.values.some((v) => changedSegments.has(v as string))),
+      );
+      if (uses) changed.add(f.key);
+    }
+  }
+  return [...changed].sort();
+}
+
+/**
+ * Creates a client and starts loading its snapshot (bootstrap, cache file, then the server).
+ *
+ * @example
+ * const client = createClient({ url: 'http://127.0.0.1:7400', sdkKey: process.env.SWITCHBOARD_SDK_KEY!, cacheFile: './switchboard-cache.json' });
+ * await client.ready({ timeoutMs: 2000 });
+ * if (client.getBooleanValue('new-prompt', { targetingKey: userId }, false)) { ... }
+ */
+export function createClient(options: ClientOptions): SwitchboardClient {
+  return new SwitchboardClient(options);
+}

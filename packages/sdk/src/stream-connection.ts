@@ -1,0 +1,164 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { type BackoffPolicy, backoffDelay, STREAM_BACKOFF } from './backoff.js';
+import type { Logger } from './logger.js';
+
+/** The server sends a heartbeat every 15 s; a stream silent for this long is treated as dropped. */
+export const SILENT_STREAM_MS = 45_000;
+
+/** Why the stream stopped for good (it never stops for transient failures). */
+export class StreamRefusedError extends Error {
+  override name = 'StreamRefusedError';
+  constructor(readonly status: number) {
+    super(`the server refused the stream with ${status}: check the SDK key`);
+  }
+}
+
+/** What a stream connection needs from its client. */
+export interface StreamHandlers {
+  /** One event from the server; throwing (a malformed event) makes the connection resync. */
+  onEvent(event: EventSourceMessage): void;
+  /** The stream is (re)connected. */
+  onOpen(): void;
+  /** The stream dropped; it will reconnect after `retryInMs`. */
+  onDrop(reason: string, retryInMs: number): void;
+  /** The server refused the key (401/403): no more attempts. */
+  onRefused(error: StreamRefusedError): void;
+  /** The version to resume from (sent as Last-Event-ID), if any. */
+  lastVersion(): number | undefined;
+}
+
+export interface StreamOptions {
+  urls: readonly string[];
+  path: string;
+  sdkKey: string;
+  fetch: typeof fetch;
+  logger: Logger;
+  backoff?: BackoffPolicy;
+  silentStreamMs?: number;
+  random?: () => number;
+}
+
+/**
+ * One SSE connection kept open against the server: reconnects with exponential backoff and full jitter
+ * (cap 30 s), rotates through the given base URLs, treats a stream silent for 45 s as dropped, stops
+ * for good on 401/403, and retries everything else (5xx, network errors, malformed events).
+ */
+export class StreamConnection {
+  private abort: AbortController | undefined;
+  private closed = false;
+  private attempt = 0;
+  private urlIndex = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private silenceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set after a malformed event: the next connection asks for a full snapshot (no Last-Event-ID). */
+  private resync = false;
+
+  constructor(
+    private readonly options: StreamOptions,
+    private readonly handlers: StreamHandlers,
+  ) {}
+
+  start(): void {
+    void this.connect();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.silenceTimer);
+    this.abort?.abort();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.closed) return;
+    const abort = new AbortController();
+    this.abort = abort;
+    const base = this.options.urls[this.urlIndex % this.options.urls.length] as string;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.options.sdkKey}`,
+      accept: 'text/event-stream',
+    };
+    const last = this.resync ? undefined : this.handlers.lastVersion();
+    this.resync = false;
+    if (last !== undefined) headers['last-event-id'] = String(last);
+    let reason: string;
+    try {
+      this.armSilence(abort);
+      const response = await this.options.fetch(`${base}${this.options.path}`, {
+        headers,
+        signal: abort.signal,
+      });
+      if (response.status === 401 || response.status === 403) {
+        await response.body?.cancel().catch(() => {});
+        this.closed = true;
+        clearTimeout(this.silenceTimer);
+        this.handlers.onRefused(new StreamRefusedError(response.status));
+        return;
+      }
+      if (!response.ok || response.body === null) {
+        await response.body?.cancel().catch(() => {});
+        reason = `HTTP ${response.status}`;
+      } else {
+        this.attempt = 0;
+        this.handlers.onOpen();
+        reason = await this.read(response.body, abort);
+      }
+    } catch (error) {
+      reason = abort.signal.aborted && this.closed ? 'closed' : `network: ${(error as Error).message}`;
+    }
+    clearTimeout(this.silenceTimer);
+    abort.abort();
+    if (this.closed) return;
+    // The next attempt goes to the next URL: a replica that went away is skipped at once.
+    this.urlIndex++;
+    const delay = backoffDelay(this.attempt++, this.options.backoff ?? STREAM_BACKOFF, this.options.random);
+    this.handlers.onDrop(reason, delay);
+    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+    this.reconnectTimer.unref?.();
+  }
+
+  /** Reads events until the stream ends; returns why it ended. */
+  private async read(body: ReadableStream<Uint8Array>, abort: AbortController): Promise<string> {
+    let failure: string | undefined;
+    const parser = createParser({
+      onEvent: (event) => {
+        if (failure !== undefined) return;
+        try {
+          this.handlers.onEvent(event);
+        } catch (error) {
+          failure = `malformed ${event.event ?? 'message'} event: ${(error as Error).message}`;
+        }
+      },
+      onComment: () => this.armSilence(abort),
+    });
+    const decoder = new TextDecoder();
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return 'the server closed the stream';
+        this.armSilence(abort);
+        parser.feed(decoder.decode(value, { stream: true }));
+        if (failure !== undefined) {
+          // A malformed event means our state may be wrong: reconnect and start over from a full put.
+          this.options.logger.warn(`${failure}; resyncing`);
+          this.resync = true;
+          return failure;
+        }
+      }
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+  }
+
+  private armSilence(abort: AbortController): void {
+    clearTimeout(this.silenceTimer);
+    this.silenceTimer = setTimeout(() => {
+      this.options.logger.warn(
+        `no heartbeat for ${this.options.silentStreamMs ?? SILENT_STREAM_MS} ms; reconnecting`,
+      );
+      abort.abort();
+    }, this.options.silentStreamMs ?? SILENT_STREAM_MS);
+    this.silenceTimer.unref?.();
+  }
+}

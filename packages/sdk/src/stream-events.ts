@@ -1,0 +1,135 @@
+import type { Segment, Snapshot, SnapshotFlag } from '@switchboard/core';
+import type { EventSourceMessage } from 'eventsource-parser';
+
+/**
+ * The stream's events (`GET /api/v1/sdk/stream`), each with the environment version as its id:
+ * - `put`       `{ version, snapshot }`           the whole snapshot (on connect, and to resync)
+ * - `patch`     `{ version, kind, key, value }`   one flag or segment, added or changed
+ * - `delete`    `{ version, kind, key }`          one flag (archived) or segment (deleted) gone
+ * - `heartbeat` `{ version }`                     every 15 s
+ */
+export type StreamEvent =
+  | { type: 'put'; version: number; snapshot: Snapshot }
+  | { type: 'patch'; version: number; kind: 'flag'; key: string; value: SnapshotFlag }
+  | { type: 'patch'; version: number; kind: 'segment'; key: string; value: Segment }
+  | { type: 'delete'; version: number; kind: 'flag' | 'segment'; key: string }
+  | { type: 'heartbeat'; version: number };
+
+/** A stream event that cannot be applied; the connection resyncs from a full snapshot. */
+export class MalformedEventError extends Error {
+  override name = 'MalformedEventError';
+}
+
+function object(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new MalformedEventError(`${what} is not an object`);
+  return value as Record<string, unknown>;
+}
+
+/** Parses and checks one SSE message; throws MalformedEventError when it is not a valid event. */
+export function parseStreamEvent(message: EventSourceMessage): StreamEvent {
+  let data: Record<string, unknown>;
+  try {
+    data = object(JSON.parse(message.data), 'the event data');
+  } catch (error) {
+    if (error instanceof MalformedEventError) throw error;
+    throw new MalformedEventError('the event data is not JSON');
+  }
+  const version = data.version;
+  if (typeof version !== 'number' || !Number.isInteger(version))
+    throw new MalformedEventError('the event has no version');
+  switch (message.event) {
+    case 'heartbeat':
+      return { type: 'heartbeat', version };
+    case 'put': {
+      const snapshot = object(data.snapshot, 'the snapshot');
+      if (!Array.isArray(snapshot.flags) || !Array.isArray(snapshot.segments)) {
+        throw new MalformedEventError('the snapshot has no flags or segments');
+      }
+      return { type: 'put', version, snapshot: snapshot as unknown as Snapshot };
+    }
+    case 'patch':
+    case 'delete': {
+      const kind = data.kind;
+      const key = data.key;
+      if ((kind !== 'flag' && kind !== 'segment') || typeof key !== 'string')
+        throw new MalformedEventError(`the ${message.event} names no flag or segment`);
+      if (message.event === 'delete') return { type: 'delete', version, kind, key };
+      const value = object(data.value, 'the patched value');
+      if (value.key !== key || (kind === 'flag' && typeof value.version !== 'number')) {
+        throw new MalformedEventError('the patched value does not match its key or has no version');
+      }
+      return kind === 'flag'
+        ? { type: 'patch', version, kind, key, value: value as unknown as SnapshotFlag }
+        : { type: 'patch', version, kind, key, value: value as unknown as Segment };
+    }
+    default:
+      throw new MalformedEventError(`unknown event ${JSON.stringify(message.event)}`);
+  }
+}
+
+/**
+ * Applies one stream message to a snapshot without changing it; returns the new snapshot, the new
+ * environment version and the flag keys whose value may have changed, or undefined when nothing
+ * changes (a heartbeat, or a patch older than what is held).
+ */
+export function applyStreamEvent(
+  current: Snapshot,
+  version: number | undefined,
+  message: EventSourceMessage,
+): { snapshot: Snapshot; version: number; changed: string[] | undefined } | undefined {
+  const event = parseStreamEvent(message);
+  switch (event.type) {
+    case 'heartbeat':
+      return undefined;
+    case 'put':
+      // undefined `changed`: the client compares the snapshots.
+      return { snapshot: event.snapshot, version: event.version, changed: undefined };
+    case 'patch': {
+      // One change can bring several patches with the same environment version: only older ones are stale.
+      if (version !== undefined && event.version < version) return undefined;
+      if (event.kind === 'flag') {
+        const held = current.flags.find((f) => f.key === event.key);
+        if (held !== undefined && held.version >= event.value.version)
+          return { snapshot: current, version: event.version, changed: [] };
+        const flags = [...current.flags.filter((f) => f.key !== event.key), event.value];
+        return {
+          snapshot: { ...current, version: event.version, flags },
+          version: event.version,
+          changed: [event.key],
+        };
+      }
+      const heldSegment = current.segments.find((s) => s.key === event.key);
+      if (
+        heldSegment?.version !== undefined &&
+        event.value.version !== undefined &&
+        heldSegment.version >= event.value.version
+      ) {
+        return { snapshot: current, version: event.version, changed: [] };
+      }
+      const segments = [...current.segments.filter((s) => s.key !== event.key), event.value];
+      return {
+        snapshot: { ...current, version: event.version, segments },
+        version: event.version,
+        changed: undefined,
+      };
+    }
+    case 'delete': {
+      if (version !== undefined && event.version < version) return undefined;
+      if (event.kind === 'flag') {
+        const flags = current.flags.filter((f) => f.key !== event.key);
+        return {
+          snapshot: { ...current, version: event.version, flags },
+          version: event.version,
+          changed: [event.key],
+        };
+      }
+      const segments = current.segments.filter((s) => s.key !== event.key);
+      return {
+        snapshot: { ...current, version: event.version, segments },
+        version: event.version,
+        changed: undefined,
+      };
+    }
+  }
+}
