@@ -87,7 +87,8 @@ export class SwitchboardClient extends EventEmitter {
   private readonly stream: StreamConnection | undefined;
   private readonly events: EventQueue;
   private readonly exposures: LruSet;
-  private readonly settled: Promise<void>;
+  /** Bootstrap and cache file loaded (or found missing). */
+  private readonly localLoaded: Promise<void>;
   private resolveServer!: () => void;
   private readonly serverLoaded = new Promise<void>((resolve) => {
     this.resolveServer = resolve;
@@ -138,7 +139,8 @@ export class SwitchboardClient extends EventEmitter {
         },
       );
     }
-    this.settled = this.start();
+    this.localLoaded = this.loadLocal();
+    void this.start();
   }
 
   /**
@@ -155,7 +157,8 @@ export class SwitchboardClient extends EventEmitter {
       }),
     ]);
     clearTimeout(timer);
-    await this.settled;
+    // Local files are quick to read and decide what the fallback is; the server is never waited past the timeout.
+    await this.localLoaded;
     return this.state();
   }
 
@@ -179,11 +182,21 @@ export class SwitchboardClient extends EventEmitter {
     context: EvaluationContext = {},
     defaultValue?: T,
   ): EvaluationDetails<T> {
+    return this.evaluateFlag(flagKey, context, defaultValue, true);
+  }
+
+  private evaluateFlag<T>(
+    flagKey: string,
+    context: EvaluationContext,
+    defaultValue: T | undefined,
+    expose: boolean,
+  ): EvaluationDetails<T> {
     try {
       const result = evaluate<T>(this.compiled, flagKey, context, defaultValue);
       const details = new EvaluationDetails<T>(flagKey, result);
-      if (result.reason === Reason.Split && result.variant !== undefined)
+      if (expose && result.reason === Reason.Split && result.variant !== undefined) {
         this.recordExposure(flagKey, result.variant, result.ruleId, context);
+      }
       return details;
     } catch (error) {
       return new EvaluationDetails<T>(flagKey, {
@@ -211,10 +224,11 @@ export class SwitchboardClient extends EventEmitter {
     return this.typed(flagKey, context, defaultValue, (v): v is T => v !== undefined);
   }
 
-  /** Every flag's value for this context. */
+  /** Every flag's value for this context (records no exposures: listing is not serving). */
   allFlags(context: EvaluationContext = {}): Record<string, JsonValue | undefined> {
     const values: Record<string, JsonValue | undefined> = {};
-    for (const key of this.compiled.flagKeys()) values[key] = this.evaluate(key, context).value;
+    for (const key of this.compiled.flagKeys())
+      values[key] = this.evaluateFlag(key, context, undefined, false).value;
     return values;
   }
 
@@ -273,9 +287,9 @@ export class SwitchboardClient extends EventEmitter {
   }
 
   private async start(): Promise<void> {
-    await this.loadLocal();
+    await this.localLoaded;
     await this.fetchSnapshot();
-    this.stream?.start();
+    if (!this.closed) this.stream?.start();
   }
 
   private async loadLocal(): Promise<void> {

@@ -196,6 +196,21 @@ describe('the SDK stream under failure', () => {
   });
 });
 
+describe('ready()', () => {
+  it('never waits past its timeout, even for a server that accepts and never answers', async () => {
+    const { url } = await fake(
+      () => {},
+      () => {},
+    );
+    const c = client(url, { bootstrap: snapshotOf('boot', 0) });
+    const started = performance.now();
+    const state = await c.ready({ timeoutMs: 200 });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(state.source).toBe('bootstrap');
+    expect(c.evaluate('greeting').value).toBe('boot');
+  });
+});
+
 describe('reconnection backoff', () => {
   it('uses full jitter below an exponential ceiling capped at 30 s', () => {
     expect(backoffDelay(0, STREAM_BACKOFF, () => 0.999)).toBe(999);
