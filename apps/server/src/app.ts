@@ -2,7 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { type ChangeBus, InProcessChangeBus } from './change-bus.js';
+import type { ChangeBus } from './change-bus.js';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrations.js';
@@ -27,6 +27,7 @@ import { StreamHub } from './features/stream/stream-hub.js';
 import { registerStreamRoutes } from './features/stream/stream-routes.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { Metrics, registerMetrics } from './metrics.js';
+import { ReplicaSync } from './replica-sync.js';
 import type { ServiceContext } from './service-context.js';
 
 /** What tests and `switchboard start` get back: the HTTP app, the services, and how to stop. */
@@ -74,7 +75,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrateToLatest(database.db as never, database.dialect);
 
-  const bus = new InProcessChangeBus();
+  // Redis when configured; it connects at the end, once the app is built (see replicas.start below).
+  const replicas = new ReplicaSync(config, database);
+  const bus = replicas.bus;
   const audit = new SqlAuditStore(database.db);
   const ctx: ServiceContext = { database, audit, bus, clock: options.clock ?? (() => new Date()) };
   const projects = new ProjectService(ctx, new SqlProjectStore(database.db));
@@ -140,10 +143,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   http.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     try {
       await database.db.selectFrom('projects').select('id').limit(1).execute();
-      return { status: 'ready', store: database.dialect };
+      // Redis down is reported, not a reason to leave the rotation: replicas keep serving and catch up
+      // on each other's changes from the store.
+      return { status: 'ready', store: database.dialect, ...replicas.status() };
     } catch {
       reply.code(503);
-      return { status: 'unavailable', store: database.dialect };
+      return { status: 'unavailable', store: database.dialect, ...replicas.status() };
     }
   });
 
@@ -162,6 +167,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   registerStreamRoutes(http, streams, snapshots, keys);
 
   await http.ready();
+  await replicas.start({ log: http.log, metrics });
 
   return {
     http,
@@ -189,7 +195,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await closing;
       keys.close();
       snapshots.close();
-      await bus.close();
+      await replicas.close();
       if (options.database === undefined) await database.close();
     },
   };

@@ -9,13 +9,28 @@ export interface Change {
   environmentVersions: Record<string, number>;
 }
 
+/** What the change bus and its helpers log through: the app's (pino) logger fits. */
+export interface ReplicaLog {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
 /**
  * Carries committed changes to whoever keeps state derived from the store (snapshot caches, SDK
  * streams). In-process here; with several replicas, a Redis implementation carries them between
  * processes.
  */
 export interface ChangeBus {
+  /**
+   * Delivers a change to this process's subscribers, then to the other replicas; failing to reach them
+   * is logged and counted, never thrown into the request that made the change.
+   */
   publish(change: Change): void;
+  /**
+   * Delivers a change to this process's subscribers only: one this replica found by reading the store
+   * (after missing it on the way), which the other replicas find for themselves.
+   */
+  announce(change: Change): void;
   /** Returns a function that unsubscribes. */
   subscribe(listener: (change: Change) => void): () => void;
   close(): Promise<void>;
@@ -30,6 +45,10 @@ export class InProcessChangeBus implements ChangeBus {
   }
 
   publish(change: Change): void {
+    this.emitter.emit('change', change);
+  }
+
+  announce(change: Change): void {
     this.emitter.emit('change', change);
   }
 

@@ -11,6 +11,17 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Redis for fan-out between replicas when set; in-process otherwise. */
   redisUrl: string | undefined;
+  /**
+   * The Redis pub/sub channel replicas exchange changes on. Replicas of one deployment MUST share it;
+   * deployments (or test runs) sharing one Redis give each their own.
+   */
+  redisChannel: string;
+  /**
+   * How often each replica compares the environment versions in the store with the ones it was told
+   * of, and catches up on any it missed (a lost Redis message, an outage). 0 turns it off. It runs on
+   * PostgreSQL, the store replicas share; never on the embedded SQLite store (one process).
+   */
+  versionPollMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Requests per minute per client key and caller IP on the client and OFREP endpoints. */
   clientRateLimitPerMinute: number;
@@ -26,6 +37,8 @@ export type ConfigOverrides = Partial<Record<keyof Config, unknown>>;
 const DEFAULT_PORT = 7400;
 const DEFAULT_CLIENT_RATE_LIMIT_PER_MINUTE = 6000;
 const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+const DEFAULT_REDIS_CHANNEL = 'switchboard:changes';
+const DEFAULT_VERSION_POLL_MS = 5_000;
 
 const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65_535),
@@ -39,6 +52,8 @@ const configSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  redisChannel: z.string().min(1),
+  versionPollMs: z.coerce.number().int().min(0),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   clientRateLimitPerMinute: z.coerce.number().int().min(1),
   bodyLimitBytes: z.coerce.number().int().min(1024),
@@ -52,6 +67,8 @@ export const CONFIG_VARIABLES: Record<keyof Config, string> = {
   dataDir: 'SWITCHBOARD_DATA_DIR',
   databaseUrl: 'DATABASE_URL',
   redisUrl: 'REDIS_URL',
+  redisChannel: 'SWITCHBOARD_REDIS_CHANNEL',
+  versionPollMs: 'SWITCHBOARD_VERSION_POLL_MS',
   logLevel: 'LOG_LEVEL',
   clientRateLimitPerMinute: 'SWITCHBOARD_CLIENT_RATE_LIMIT',
   bodyLimitBytes: 'SWITCHBOARD_BODY_LIMIT',
@@ -82,6 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     dataDir: pick('dataDir') ?? './data',
     databaseUrl: pick('databaseUrl'),
     redisUrl: pick('redisUrl'),
+    redisChannel: pick('redisChannel') ?? DEFAULT_REDIS_CHANNEL,
+    versionPollMs: pick('versionPollMs') ?? DEFAULT_VERSION_POLL_MS,
     logLevel: pick('logLevel') ?? 'info',
     clientRateLimitPerMinute: pick('clientRateLimitPerMinute') ?? DEFAULT_CLIENT_RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: pick('bodyLimitBytes') ?? DEFAULT_BODY_LIMIT_BYTES,

@@ -32,6 +32,17 @@ export class Metrics {
     labelNames: ['kind'],
     registers: [this.registry],
   });
+  readonly changePublishFailures = new Counter({
+    name: 'switchboard_change_publish_failures_total',
+    help: 'Changes this replica could not publish to the others on Redis (they catch up on reconnect or by the version poll)',
+    registers: [this.registry],
+  });
+  readonly missedChanges = new Counter({
+    name: 'switchboard_missed_changes_total',
+    help: 'Environment versions this replica found in the store without having been told of them, by how it found them',
+    labelNames: ['trigger'],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });

@@ -64,7 +64,19 @@ export interface RunningServer {
   /** A JSON request with the admin key, straight to the server (to check what the CLI did). */
   // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely; assertions check them.
   api(method: string, path: string, body?: unknown): Promise<any>;
+  /** What the server printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGKILL: the process dies at once, its connections dropped without a goodbye. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** How to start a server process other than on a fresh embedded store. */
+export interface ServerProcessOptions {
+  /** Settings for the server's environment (DATABASE_URL, REDIS_URL...). */
+  env?: Record<string, string>;
+  /** The admin key, when the store has one already (the server then creates none). */
+  adminKey?: string;
 }
 
 function waitForExit(child: ChildProcess): Promise<void> {
@@ -74,9 +86,9 @@ function waitForExit(child: ChildProcess): Promise<void> {
 
 /**
  * Starts `switchboard start --port 0` (the OS picks a free port; the server prints it) on the embedded
- * store in a temporary data directory, and waits for /healthz.
+ * store in a temporary data directory (or the store `options.env` names), and waits for /healthz.
  */
-export async function startServerProcess(): Promise<RunningServer> {
+export async function startServerProcess(options: ServerProcessOptions = {}): Promise<RunningServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-cli-e2e-'));
   const child = spawn(
     process.execPath,
@@ -92,7 +104,7 @@ export async function startServerProcess(): Promise<RunningServer> {
       '--log-level',
       'warn',
     ],
-    { cwd: REPO_ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: REPO_ROOT, env: childEnv(options.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stderr.on('data', (chunk: Buffer) => {
@@ -126,7 +138,7 @@ export async function startServerProcess(): Promise<RunningServer> {
     });
     const health = await fetch(`${url}/healthz`);
     if (!health.ok) throw new Error(`/healthz answered ${health.status}`);
-    const adminKey = (await readFile(join(dataDir, 'admin-key'), 'utf8')).trim();
+    const adminKey = options.adminKey ?? (await readFile(join(dataDir, 'admin-key'), 'utf8')).trim();
     return {
       url,
       dataDir,
@@ -141,6 +153,11 @@ export async function startServerProcess(): Promise<RunningServer> {
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
         return response.json();
+      },
+      output: () => output,
+      async kill() {
+        child.kill('SIGKILL');
+        await waitForExit(child);
       },
       stop,
     };

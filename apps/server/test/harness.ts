@@ -13,6 +13,9 @@ export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
 /** PostgreSQL for tests; under CI=true an unreachable one fails the tests (they never skip). */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+/** Redis for tests; under CI=true an unreachable one fails the tests (they never skip). */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
 /**
  * A fresh, empty store: SQLite in memory, or PostgreSQL in a schema of its own (dropped on close), so
  * test runs never see each other's rows.

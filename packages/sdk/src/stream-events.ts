@@ -83,6 +83,8 @@ export function applyStreamEvent(
     case 'heartbeat':
       return undefined;
     case 'put':
+      // A put older than what is held (a replica lagging behind) would take the client back in time.
+      if (version !== undefined && event.version < version) return undefined;
       // undefined `changed`: the client compares the snapshots.
       return { snapshot: event.snapshot, version: event.version, changed: undefined };
     case 'patch': {

@@ -70,8 +70,10 @@ export class StreamHub {
     const streams = this.streamsOf(ref);
     // Join the queue so the first event written follows whatever is being sent right now.
     streams.queue = streams.queue.then(async () => {
-      const current = await this.snapshots.get(ref);
-      streams.sent ??= current;
+      // Changes made while no stream was attached were not followed: catch up first (this also
+      // brings any attached listeners up to date), so the comparison below is with the current snapshot.
+      await this.push(streams);
+      const at = streams.sent as EnvironmentSnapshot;
       if (response.destroyed) return;
       const listener: Listener = { response, kind };
       streams.listeners.add(listener);
@@ -79,7 +81,6 @@ export class StreamHub {
       response.once('close', () => {
         if (streams.listeners.delete(listener)) this.metrics.streams.dec({ kind });
       });
-      const at = streams.sent;
       if (lastVersion !== at.version) {
         this.write(
           listener,
