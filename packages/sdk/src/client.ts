@@ -406,9 +406,11 @@ export class SwitchboardClient extends EventEmitter {
       ruleId === undefined
         ? compiledFlag?.fallthrough
         : compiledFlag?.rules.find((r) => r.id === ruleId)?.serve;
-    const raw =
-      serve?.bucketBy === undefined ? (context.targetingKey ?? context.userId) : context[serve.bucketBy];
-    const unit = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : undefined;
+    // The unit the evaluator bucketed: it skips an empty targetingKey for userId, and non-finite numbers.
+    const unit =
+      serve?.bucketBy === undefined
+        ? (unitIdOf(context.targetingKey) ?? unitIdOf(context.userId))
+        : unitIdOf(context[serve.bucketBy]);
     if (unit === undefined || !this.exposures.add(`${unit}\u0000${flag}\u0000${variant}`)) return;
     this.enqueue({ kind: 'exposure', flag, variant, unit, ...(ruleId === undefined ? {} : { ruleId }) });
   }
@@ -447,6 +449,13 @@ export class SwitchboardClient extends EventEmitter {
       .then(() => writeCacheFile(file, cached))
       .catch((error) => this.report(`the cache file could not be written: ${(error as Error).message}`));
   }
+}
+
+/** A context attribute as a unit id, by the evaluator's rule: a non-empty string or a finite number. */
+function unitIdOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.length > 0 ? value : undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
 }
 
 /** Keys of flags added, removed, or changed (by version) between two snapshots; any segment change counts for every flag using it. */

@@ -40,6 +40,7 @@ export class EventQueue {
   private flushing: Promise<void> | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private droppedSinceReport = 0;
+  private closed = false;
   private readonly counters: EventQueueStats = { queued: 0, sent: 0, dropped: 0, failed: 0 };
 
   constructor(private readonly options: EventQueueOptions) {}
@@ -51,7 +52,8 @@ export class EventQueue {
   }
 
   push(event: unknown): void {
-    if (this.buffer.length + (this.retry?.events.length ?? 0) >= this.options.maxBuffer) {
+    // After close() nothing would ever send it: counted as dropped.
+    if (this.closed || this.buffer.length + (this.retry?.events.length ?? 0) >= this.options.maxBuffer) {
       this.counters.dropped++;
       this.droppedSinceReport++;
       return;
@@ -73,13 +75,12 @@ export class EventQueue {
   async close(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
-    await this.flush();
-    // A batch that failed during the final flush gets its remaining attempts now.
-    while (this.retry !== undefined || this.buffer.length > 0) {
-      const before = this.counters.sent + this.counters.failed;
-      await this.drain();
-      if (this.counters.sent + this.counters.failed === before) break;
-    }
+    this.closed = true;
+    // A batch that fails gets its remaining attempts now. Every pass makes one attempt or more, each
+    // batch has at most maxAttempts, and nothing is added once closed: the loop ends.
+    do {
+      await this.flush();
+    } while (this.retry !== undefined || this.buffer.length > 0);
   }
 
   stats(): EventQueueStats {

@@ -4,6 +4,12 @@
  */
 export class LruSet {
   private readonly entries = new Set<string>();
+  /**
+   * Walks the entries from the oldest, kept from one eviction to the next. A fresh iterator would walk
+   * from the front of the set over every slot deleted there since the last rehash, which made each
+   * eviction cost microseconds at 10,000 entries; this one passes each deleted slot once.
+   */
+  private oldest: IterableIterator<string> = this.entries.values();
 
   constructor(private readonly capacity: number) {}
 
@@ -17,8 +23,12 @@ export class LruSet {
     }
     this.entries.add(key);
     if (this.entries.size > this.capacity) {
-      const oldest = this.entries.values().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      let next = this.oldest.next();
+      if (next.done === true) {
+        this.oldest = this.entries.values();
+        next = this.oldest.next();
+      }
+      if (next.done !== true) this.entries.delete(next.value);
     }
     return true;
   }
