@@ -11,7 +11,7 @@ import {
   type SnapshotFlag,
 } from './model.js';
 import { type EvaluationResult, Reason } from './reasons.js';
-import { compileRuleMatcher, type RuleMatcher } from './rule-matcher.js';
+import { compileRuleMatcher, type RuleMatcher, warmingMatcher } from './rule-matcher.js';
 import { stronglyConnected } from './strongly-connected.js';
 
 const KINDS = new Set<string>(Object.values(FlagKind));
@@ -105,7 +105,15 @@ export interface CompileOptions {
    * runtime forbids `new Function`, rules are interpreted: same results, somewhat slower.
    */
   generateCode?: boolean;
+  /**
+   * Evaluations of a flag before its matcher is generated (default 1000; 0 generates at once). Until
+   * then its rules are interpreted, so recompiling a snapshot stays cheap for flags rarely used.
+   */
+  generateAfter?: number;
 }
+
+/** See {@link CompileOptions.generateAfter}. */
+export const GENERATE_AFTER_EVALUATIONS = 1_000;
 
 export class CompiledSnapshot {
   readonly [COMPILED] = true;
@@ -141,8 +149,9 @@ export class CompiledSnapshot {
     linkPrerequisites(this.flags);
     // Clauses know their segments only now, so matchers are built last.
     const generate = options.generateCode !== false;
+    const after = options.generateAfter ?? GENERATE_AFTER_EVALUATIONS;
     for (const flag of this.flags.values()) {
-      if (flag.problem === undefined) flag.matchRules = compileRuleMatcher(flag.rules, generate);
+      if (flag.problem === undefined) flag.matchRules = matcherFor(flag, generate, after);
       flag.gated = flag.problem !== undefined || !flag.enabled || flag.prerequisites.length > 0;
     }
   }
@@ -176,6 +185,13 @@ export class CompiledSnapshot {
  */
 export function compileSnapshot(snapshot: Snapshot, options?: CompileOptions): CompiledSnapshot {
   return new CompiledSnapshot(snapshot, options);
+}
+
+function matcherFor(flag: CompiledFlag, generate: boolean, after: number): RuleMatcher {
+  if (!generate || after <= 0 || flag.rules.length === 0) return compileRuleMatcher(flag.rules, generate);
+  return warmingMatcher(flag.rules, after, (matcher) => {
+    flag.matchRules = matcher;
+  });
 }
 
 function snapshotProblem(source: unknown): string | undefined {

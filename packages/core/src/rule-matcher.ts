@@ -45,6 +45,34 @@ export function compileRuleMatcher(
   }
 }
 
+/** The rules, interpreted: the same clause code, no generated function. */
+export function interpretedMatcher(rules: readonly { clauses: readonly CompiledClause[] }[]): RuleMatcher {
+  return (ctx, unit) => {
+    for (let i = 0; i < rules.length; i++) {
+      if (clausesMatch((rules[i] as (typeof rules)[number]).clauses, ctx, unit)) return i;
+    }
+    return -1;
+  };
+}
+
+/**
+ * Interprets the rules until they have been matched `after` times, then installs the generated
+ * matcher through `install`. Generating code costs tens of microseconds per flag: an SDK recompiling
+ * its snapshot on every change would pay it for every flag, hot or not, so only flags in use pay it.
+ */
+export function warmingMatcher(
+  rules: readonly { clauses: readonly CompiledClause[] }[],
+  after: number,
+  install: (matcher: RuleMatcher) => void,
+): RuleMatcher {
+  const interpreted = interpretedMatcher(rules);
+  let calls = 0;
+  return (ctx, unit) => {
+    if (++calls === after) install(compileRuleMatcher(rules, true));
+    return interpreted(ctx, unit);
+  };
+}
+
 function generatedSource(rules: readonly { clauses: readonly CompiledClause[] }[]): string {
   const lines = ['"use strict";', 'return function matchRules(ctx, unit) {', '  let v;'];
   let k = 0;

@@ -68,7 +68,7 @@ describe('generated rule matchers', () => {
         fc.array(context, { minLength: 1, maxLength: 10 }),
         (rules, contexts) => {
           const snapshot: Snapshot = { flags: [flagWith(rules)], segments: [] };
-          const generated = compileSnapshot(snapshot);
+          const generated = compileSnapshot(snapshot, { generateAfter: 0 });
           const interpreted = compileSnapshot(snapshot, { generateCode: false });
           for (const ctx of contexts) {
             expect(evaluate(generated, 'f', ctx)).toEqual(evaluate(interpreted, 'f', ctx));
@@ -85,7 +85,7 @@ describe('generated rule matchers', () => {
     const rules = hostile.map((text) => ({
       clauses: [{ attribute: text, op: 'in' as const, values: [text, `${text}!`] }],
     }));
-    const compiled = compileSnapshot({ flags: [flagWith(rules)], segments: [] });
+    const compiled = compileSnapshot({ flags: [flagWith(rules)], segments: [] }, { generateAfter: 0 });
     for (const [i, text] of hostile.entries()) {
       expect(evaluate(compiled, 'f', { targetingKey: 'u', [text]: text })).toMatchObject({ ruleId: `r${i}` });
     }
@@ -98,10 +98,10 @@ describe('generated rule matchers', () => {
       throw new EvalError('Refused to evaluate a string as JavaScript');
     });
     vi.stubGlobal('Function', refuse);
-    const compiled = compileSnapshot({
-      flags: [flagWith([{ clauses: [{ attribute: 'tier', op: 'in', values: ['pro'] }] }])],
-      segments: [],
-    });
+    const compiled = compileSnapshot(
+      { flags: [flagWith([{ clauses: [{ attribute: 'tier', op: 'in', values: ['pro'] }] }])], segments: [] },
+      { generateAfter: 0 },
+    );
     vi.unstubAllGlobals();
     expect(refuse).toHaveBeenCalled();
     expect(evaluate(compiled, 'f', { targetingKey: 'u', tier: 'pro' })).toMatchObject({
@@ -109,5 +109,21 @@ describe('generated rule matchers', () => {
       ruleId: 'r0',
     });
     expect(evaluate(compiled, 'f', { targetingKey: 'u', tier: 'free' }).reason).toBe('SPLIT');
+  });
+
+  it('interprets a flag until it has been evaluated generateAfter times, then generates its matcher', () => {
+    const compiled = compileSnapshot(
+      { flags: [flagWith([{ clauses: [{ attribute: 'tier', op: 'in', values: ['pro'] }] }])], segments: [] },
+      { generateAfter: 3 },
+    );
+    const flag = compiled.flags.get('f');
+    const warming = flag?.matchRules;
+    const results = Array.from(
+      { length: 5 },
+      (_, i) => evaluate(compiled, 'f', { targetingKey: `u${i}`, tier: 'pro' }).ruleId,
+    );
+    expect(results).toEqual(['r0', 'r0', 'r0', 'r0', 'r0']);
+    expect(flag?.matchRules).not.toBe(warming);
+    expect(flag?.matchRules.toString()).toContain('"pro"');
   });
 });

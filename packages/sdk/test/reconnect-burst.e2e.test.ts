@@ -9,15 +9,16 @@ import { createClient, STREAM_BACKOFF, type SwitchboardClient } from '../src/ind
 const CLIENTS = 200;
 const WINDOW_MS = 100;
 /**
- * The most stream connections the restarted server may see in one 100 ms window.
+ * The most stream connections the restarted server may see in one 100 ms window (counted by its HTTP
+ * server's `request` event, before any route runs).
  *
  * Every stream ends at once, and each client's first reconnection waits uniformly in [0, 1 s) (full
  * jitter, 1 s base): 200 clients over 10 windows is 20 a window. A client whose attempt lands while
- * the server is down waits again, uniformly in [0, 2 s), then [0, 4 s): attempt k adds at most
- * 1/(1 s * 2^k) to a client's arrival density, so all attempts together stay below 2 per client per
- * second, 40 a window for 200 clients, and with the server down for 0.5 s the expectation is about 25.
- * 50 is twice that, more than 5 standard deviations above it (a window count is binomial, sd about 5);
- * a reconnection without jitter, or jitter on later attempts only, puts all 200 in one window.
+ * the server is down waits again, uniformly in [0, 2 s), then [0, 4 s): attempt k's time has a density
+ * of at most 1/(2^k s), so all of a client's attempts together make at most 2 per second, 0.2 a window,
+ * 40 a window for 200 clients. With the server down for 0.5 s the busiest window expects about 25
+ * (20 first attempts, 5 second ones). 50 is twice that, over 5 standard deviations above it (a window's
+ * count is binomial, sd about 5). Without jitter the same restart put 107 in one window.
  */
 const MAX_PER_WINDOW = 50;
 /** How long the server stays down: long enough that about half the clients find it down once. */
