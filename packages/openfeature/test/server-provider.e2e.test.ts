@@ -178,9 +178,8 @@ describe('SwitchboardProvider through an OpenFeature client, against a running s
     const p = provider();
     const connected = streamConnected(p.client);
     await OpenFeature.setProviderAndWait(p);
-    // Until stream-hub.ts takes the current snapshot when a stream attaches to an environment with none
-    // (pinned by it.fails in packages/sdk/test/reconnect-burst.e2e.test.ts), a change committed before
-    // the stream is attached is lost: wait for it.
+    // Wait for the stream, so the change below arrives as a stream event (what this test is about)
+    // rather than in the catch-up a stream gets when it attaches.
     await connected;
     const client = OpenFeature.getClient();
     const seenByClient: EventDetails[] = [];

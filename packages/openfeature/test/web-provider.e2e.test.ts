@@ -41,9 +41,8 @@ function next(type: ProviderEvents): Promise<EventDetails> {
 }
 
 /**
- * Resolves shortly after the provider's stream is connected (and attached on the server): until
- * stream-hub.ts takes the current snapshot when a stream attaches (see reconnect-burst.e2e.test.ts),
- * a change committed before then is not signalled.
+ * Resolves shortly after the provider's stream is connected (and attached on the server), so a
+ * change made next is signalled on the stream rather than caught up on attach.
  */
 function streamConnected(p: SwitchboardWebProvider): Promise<void> {
   return new Promise((resolve) => {
