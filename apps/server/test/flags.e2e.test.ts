@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestApp, type TestApp } from './harness.js';
 
@@ -396,6 +397,9 @@ describe.each(DIALECTS)('flags over HTTP on %s', (dialect) => {
       /append-only/,
     );
     await expect(t.database.db.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/);
+    if (dialect === 'postgres') {
+      await expect(sql`truncate audit_log`.execute(t.database.db)).rejects.toThrow(/append-only/);
+    }
   });
 
   it('answers 401 without a key or with an unknown one, and 403 to a client key on admin routes', async () => {

@@ -118,6 +118,14 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    '0002-audit-log-no-truncate': {
+      // PostgreSQL's row and statement DELETE triggers do not fire on TRUNCATE; SQLite has no TRUNCATE.
+      async up(db: Kysely<unknown>) {
+        if (dialect !== 'postgres') return;
+        await sql`create trigger audit_log_no_truncate before truncate on audit_log
+          for each statement execute function audit_log_append_only()`.execute(db);
+      },
+    },
   };
 }
 
