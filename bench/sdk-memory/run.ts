@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { RULE, SPLIT, VARIANTS } from '../eval/flag.js';
+import { SWITCHBOARD_TARGETING, SWITCHBOARD_VARIANTS } from '../eval/switchboard-flag.js';
 import { textTable } from '../eval/text-table.js';
 import { jsonRequest } from '../server/bench-target.js';
 import { LOAD_CORE, requireTaskset, SERVER_CORE, spawnPinned } from '../server/pinned-process.js';
@@ -25,7 +25,6 @@ const RESULTS_FILE = fileURLToPath(new URL('../results/sdk-memory.json', import.
 const ENVIRONMENT = 'production';
 /** Flags created at once: the API is the bottleneck either way. */
 const CONCURRENCY = 8;
-const WEIGHT_PER_PERCENT = 1_000;
 const PROBE_TIMEOUT_MS = 300_000;
 
 const { values } = parseArgs({
@@ -57,23 +56,12 @@ try {
       await jsonRequest('POST', `${url}/api/v1/flags`, admin, {
         key,
         kind: 'string',
-        variants: VARIANTS.map((variant) => ({ key: variant, value: variant })),
+        variants: SWITCHBOARD_VARIANTS,
       });
       await jsonRequest('PATCH', `${url}/api/v1/flags/${key}/environments/${ENVIRONMENT}`, admin, {
         version: 0,
         enabled: true,
-        rules: [
-          {
-            clauses: [
-              { attribute: 'tier', op: 'equals', values: [RULE.tier] },
-              { attribute: 'region', op: 'in', values: [...RULE.regions] },
-            ],
-            serve: { variant: RULE.serve },
-          },
-        ],
-        fallthrough: {
-          split: SPLIT.map(({ variant, percent }) => ({ variant, weight: percent * WEIGHT_PER_PERCENT })),
-        },
+        ...SWITCHBOARD_TARGETING,
       });
     }
   };

@@ -3,82 +3,40 @@
  * directory, pinned to the server core, with the client rate limit out of the way. The benchmark flag,
  * a client key and a server key are created through the HTTP API with the admin key of the data dir.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FLAG_KEY, RULE, SPLIT, VARIANTS } from '../eval/flag.js';
+import { FLAG_KEY } from '../eval/flag.js';
+import { SWITCHBOARD_TARGETING, SWITCHBOARD_VARIANTS } from '../eval/switchboard-flag.js';
 import { type BenchTarget, jsonRequest } from './bench-target.js';
-import { SERVER_CORE, spawnPinned } from './pinned-process.js';
+import { SERVER_CORE } from './pinned-process.js';
 import { requestBodies } from './request-bodies.js';
 import { CHECKED_USERS, servedProblems } from './served-check.js';
+import { startSwitchboardProcess } from './switchboard-process.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI_ENTRY = fileURLToPath(new URL('../../apps/server/src/cli-entry.ts', import.meta.url));
 const ENVIRONMENT = 'production';
 /** Requests per minute per key and IP: far above what one load generator sends. */
 const UNTHROTTLED_PER_MINUTE = 1_000_000_000;
-const START_TIMEOUT_MS = 60_000;
-/** Weights are in units of 0.001%. */
-const WEIGHT_PER_PERCENT = 1_000;
 
 interface CreatedKey {
   key: string;
 }
 
 export async function startSwitchboard(): Promise<BenchTarget> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-bench-'));
-  const server = spawnPinned(
-    SERVER_CORE,
-    [
-      '--conditions=switchboard-source',
-      '--import',
-      'tsx',
-      CLI_ENTRY,
-      'start',
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-    ],
-    {
-      ...process.env,
-      NODE_ENV: 'production',
-      SWITCHBOARD_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      SWITCHBOARD_CLIENT_RATE_LIMIT: String(UNTHROTTLED_PER_MINUTE),
-    },
-    REPO_ROOT,
-  );
-  const stop = async () => {
-    await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  };
+  const server = await startSwitchboardProcess(SERVER_CORE, {
+    SWITCHBOARD_CLIENT_RATE_LIMIT: String(UNTHROTTLED_PER_MINUTE),
+  });
+  const { url, stop } = server;
   try {
-    const [, url = ''] = await server.waitFor(/listening on (http:\/\/\S+)/, START_TIMEOUT_MS);
-    await jsonRequest('GET', `${url}/healthz`, {});
-    const admin = { authorization: `Bearer ${(await readFile(join(dataDir, 'admin-key'), 'utf8')).trim()}` };
+    const admin = server.admin;
+    if (admin === undefined) throw new Error('the benchmark server started without an admin key');
 
     await jsonRequest('POST', `${url}/api/v1/flags`, admin, {
       key: FLAG_KEY,
       kind: 'string',
-      variants: VARIANTS.map((key) => ({ key, value: key })),
+      variants: SWITCHBOARD_VARIANTS,
     });
     await jsonRequest('PATCH', `${url}/api/v1/flags/${FLAG_KEY}/environments/${ENVIRONMENT}`, admin, {
       version: 0,
       enabled: true,
-      rules: [
-        {
-          clauses: [
-            { attribute: 'tier', op: 'equals', values: [RULE.tier] },
-            { attribute: 'region', op: 'in', values: [...RULE.regions] },
-          ],
-          serve: { variant: RULE.serve },
-        },
-      ],
-      fallthrough: {
-        split: SPLIT.map(({ variant, percent }) => ({ variant, weight: percent * WEIGHT_PER_PERCENT })),
-      },
+      ...SWITCHBOARD_TARGETING,
     });
     const key = (kind: string) =>
       jsonRequest<CreatedKey>('POST', `${url}/api/v1/keys`, admin, {

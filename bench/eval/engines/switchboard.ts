@@ -4,11 +4,9 @@
  */
 import { compileSnapshot, evaluate, type Snapshot } from '@switchboard/core';
 import type { SyncEngine } from '../engine.js';
-import { DEFAULT_VARIANT, FLAG_KEY, RULE, SALT, SPLIT, VARIANTS } from '../flag.js';
+import { DEFAULT_VARIANT, FLAG_KEY, SALT } from '../flag.js';
+import { SWITCHBOARD_TARGETING, SWITCHBOARD_VARIANTS } from '../switchboard-flag.js';
 import type { User } from '../users.js';
-
-/** Weights are in units of 0.001%, so one percent is this many. */
-const WEIGHT_PER_PERCENT = 1_000;
 
 interface SwitchboardContext {
   targetingKey: string;
@@ -25,24 +23,12 @@ export const snapshot: Snapshot = {
       key: FLAG_KEY,
       kind: 'string',
       salt: SALT,
-      variants: VARIANTS.map((key) => ({ key, value: key })),
+      variants: SWITCHBOARD_VARIANTS,
       enabled: true,
       targets: [],
       prerequisites: [],
       version: 1,
-      rules: [
-        {
-          id: 'enterprise-eu-us',
-          clauses: [
-            { attribute: 'tier', op: 'equals', values: [RULE.tier] },
-            { attribute: 'region', op: 'in', values: [...RULE.regions] },
-          ],
-          serve: { variant: RULE.serve },
-        },
-      ],
-      fallthrough: {
-        split: SPLIT.map(({ variant, percent }) => ({ variant, weight: percent * WEIGHT_PER_PERCENT })),
-      },
+      ...SWITCHBOARD_TARGETING,
     },
   ],
 };
