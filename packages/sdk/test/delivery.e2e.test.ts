@@ -107,6 +107,28 @@ describe('the SDK against a running server', () => {
     expect(c.killSwitch('ai-agent')).toBeNull();
   });
 
+  it('counts its stream in the server metrics while connected', async () => {
+    const streams = async () =>
+      Number(
+        /^switchboard_sdk_streams\{kind="server"\} (\d+)$/m.exec(
+          (await server.request('GET', '/metrics')).body,
+        )?.[1],
+      );
+    const before = await streams();
+    const c = client();
+    await c.ready();
+    await new Promise<void>((resolve) => {
+      const check = async () => ((await streams()) === before + 1 ? resolve() : setTimeout(check, 20));
+      void check();
+    });
+    await c.close();
+    await new Promise<void>((resolve) => {
+      const check = async () => ((await streams()) === before ? resolve() : setTimeout(check, 20));
+      void check();
+    });
+    expect(await streams()).toBe(before);
+  });
+
   it('applies a kill switch pushed by the server, with the retry-after the flag sets', async () => {
     const c = client();
     await c.ready();
