@@ -7,6 +7,15 @@ export {
 } from './compiled-snapshot.js';
 export { parseDate } from './dates.js';
 export { evaluate, explain } from './evaluate.js';
+export {
+  EventKind,
+  type ExposureEvent,
+  type FeedbackEvent,
+  GenerationErrorKind,
+  type GenerationEvent,
+  type MetricEvent,
+  type SwitchboardEvent,
+} from './events.js';
 export type {
   ClauseExplanation,
   DecidedBy,
