@@ -101,7 +101,7 @@ export function startHelpers(setup: HelperSetup, count: number, cores = String(L
         '-c',
         cores,
         process.execPath,
-        '--conditions=switchboard-source',
+        // The helper itself is TypeScript; the SDK it imports is the built one (see built-workspaces.ts).
         '--import',
         'tsx',
         HELPER,

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { textTable } from '../eval/text-table.js';
 import { jsonRequest } from '../server/bench-target.js';
+import { buildWorkspaces } from '../server/built-workspaces.js';
 import { LOAD_CORE, requireTaskset, SERVER_CORE } from '../server/pinned-process.js';
 import { type SwitchboardProcess, startSwitchboardProcess } from '../server/switchboard-process.js';
 import { createBenchDatabase } from './bench-database.js';
@@ -67,6 +68,7 @@ function parseOptions() {
 
 const options = parseOptions();
 requireTaskset();
+await buildWorkspaces();
 if (availableParallelism() < 2) throw new Error('needs 2 cores: servers on core 0, SDK clients on core 1');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { SWITCHBOARD_TARGETING, SWITCHBOARD_VARIANTS } from '../eval/switchboard-flag.js';
 import { textTable } from '../eval/text-table.js';
 import { jsonRequest } from '../server/bench-target.js';
+import { buildWorkspaces } from '../server/built-workspaces.js';
 import { LOAD_CORE, requireTaskset, SERVER_CORE, spawnPinned } from '../server/pinned-process.js';
 import { startSwitchboardProcess } from '../server/switchboard-process.js';
 import type { ProbeJob, ProbeReport } from './memory-probe.js';
@@ -39,6 +40,7 @@ if (!Number.isInteger(flagCount) || flagCount < 1) throw new Error('--flags must
 if (!Number.isInteger(evaluations) || evaluations < 1)
   throw new Error('--evaluations must be a positive integer');
 requireTaskset();
+await buildWorkspaces();
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { textTable } from '../eval/text-table.js';
 import type { BenchTarget } from './bench-target.js';
+import { buildWorkspaces } from './built-workspaces.js';
 import { runLoad } from './load.js';
 import { requireTaskset } from './pinned-process.js';
 import { BODY_COUNT } from './request-bodies.js';
@@ -56,6 +57,7 @@ function parseOptions() {
 
 const options = parseOptions();
 requireTaskset();
+await buildWorkspaces();
 if (availableParallelism() < 2) throw new Error('needs 2 cores: the server on core 0, autocannon on core 1');
 console.log(
   `Remote evaluation: each server alone on core 0, autocannon on core 1; per endpoint ${options.warmupSeconds} s warm-up, ` +

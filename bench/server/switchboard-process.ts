@@ -1,6 +1,6 @@
 /**
- * A Switchboard server in a process of its own: `switchboard start` from source (apps/server through
- * tsx, so a stale `dist/` is never measured) in a fresh temporary data directory, pinned to one core,
+ * A Switchboard server in a process of its own: the built `switchboard start` (call
+ * `buildWorkspaces()` first, so a stale `dist/` is never measured) in a fresh temporary data directory, pinned to one core,
  * on the embedded store unless the environment names PostgreSQL (DATABASE_URL) or Redis (REDIS_URL).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -11,7 +11,8 @@ import { jsonRequest } from './bench-target.js';
 import { type PinnedProcess, spawnPinned } from './pinned-process.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI_ENTRY = fileURLToPath(new URL('../../apps/server/src/cli-entry.ts', import.meta.url));
+/** The built `switchboard` command; see built-workspaces.ts (callers build first). */
+const CLI_ENTRY = fileURLToPath(new URL('../../apps/server/bin/switchboard.js', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
 
 export interface SwitchboardProcess {
@@ -30,17 +31,7 @@ export async function startSwitchboardProcess(
   const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-bench-'));
   const server = spawnPinned(
     core,
-    [
-      '--conditions=switchboard-source',
-      '--import',
-      'tsx',
-      CLI_ENTRY,
-      'start',
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-    ],
+    [CLI_ENTRY, 'start', '--port', '0', '--host', '127.0.0.1'],
     { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', SWITCHBOARD_DATA_DIR: dataDir, ...env },
     REPO_ROOT,
   );

@@ -15,6 +15,8 @@ import { compileRuleMatcher, type RuleMatcher, warmingMatcher } from './rule-mat
 import { stronglyConnected } from './strongly-connected.js';
 
 const KINDS = new Set<string>(Object.values(FlagKind));
+/** The bucketer of a flag not (yet) filled in; immutable, so one is shared. */
+const UNSALTED = new Bucketer('');
 
 /** Longest allowed chain of prerequisites below a flag; deeper chains are malformed, not a stack overflow. */
 export const MAX_PREREQUISITE_DEPTH = 100;
@@ -64,7 +66,7 @@ export class CompiledFlag {
   /** Index of the first rule whose clauses all match, or -1; see {@link compileRuleMatcher}. */
   matchRules: RuleMatcher = () => -1;
   fallthrough: CompiledServe = new CompiledServe(undefined, [], [], undefined);
-  bucketer: Bucketer = new Bucketer('');
+  bucketer: Bucketer = UNSALTED;
   retryAfterSeconds: number | undefined;
 
   constructor(
@@ -110,6 +112,13 @@ export interface CompileOptions {
    * then its rules are interpreted, so recompiling a snapshot stays cheap for flags rarely used.
    */
   generateAfter?: number;
+  /**
+   * The compiled form of the previous version of this snapshot. Flags whose source object is the very
+   * same (`===`) are taken over instead of compiled again, when nothing else can change their result:
+   * the segments array is the same, and no changed flag has prerequisites or is one. Otherwise the
+   * snapshot is compiled in full. This is what keeps an update streamed to the SDK cheap.
+   */
+  previous?: CompiledSnapshot;
 }
 
 /** See {@link CompileOptions.generateAfter}. */
@@ -128,6 +137,13 @@ export class CompiledSnapshot {
   ) {
     this.problem = snapshotProblem(source);
     if (this.problem !== undefined) return;
+    const generate = options.generateCode !== false;
+    const after = options.generateAfter ?? GENERATE_AFTER_EVALUATIONS;
+    if (options.previous !== undefined && this.takeOver(options.previous, generate, after)) return;
+    this.flags.clear();
+    this.segments.clear();
+    this.duplicates = false;
+    this.prerequisiteKeys.clear();
     const clauses: CompiledClause[] = [];
     compileSegments(source.segments ?? [], this.segments, clauses);
     for (const raw of source.flags) {
@@ -137,9 +153,11 @@ export class CompiledSnapshot {
       if (this.flags.has(flag.key)) {
         const first = this.flags.get(flag.key) as CompiledFlag;
         first.problem = `duplicate flag key ${JSON.stringify(flag.key)}`;
+        this.duplicates = true;
       } else {
         this.flags.set(flag.key, flag);
       }
+      for (const p of flag.prerequisites) this.prerequisiteKeys.add(p.flagKey);
     }
     for (const clause of clauses) {
       clause.segments = clause.segmentKeys
@@ -148,12 +166,59 @@ export class CompiledSnapshot {
     }
     linkPrerequisites(this.flags);
     // Clauses know their segments only now, so matchers are built last.
-    const generate = options.generateCode !== false;
-    const after = options.generateAfter ?? GENERATE_AFTER_EVALUATIONS;
-    for (const flag of this.flags.values()) {
-      if (flag.problem === undefined) flag.matchRules = matcherFor(flag, generate, after);
-      flag.gated = flag.problem !== undefined || !flag.enabled || flag.prerequisites.length > 0;
+    for (const flag of this.flags.values()) finish(flag, generate, after);
+  }
+
+  /** Whether two flags had the same key (each such key serves an error). */
+  private duplicates = false;
+  /** Keys that some flag names as a prerequisite. */
+  private readonly prerequisiteKeys = new Set<string>();
+
+  /**
+   * Takes over the unchanged flags of `previous` and compiles the changed ones, when that gives what a
+   * full compile would (see {@link CompileOptions.previous}); false when a full compile is needed.
+   */
+  private takeOver(previous: CompiledSnapshot, generate: boolean, after: number): boolean {
+    const source = this.source;
+    if (
+      previous.problem !== undefined ||
+      previous.duplicates ||
+      (source.segments ?? []) !== (previous.source.segments ?? [])
+    ) {
+      return false;
     }
+    const changed: CompiledFlag[] = [];
+    const segmentClauses: CompiledClause[] = [];
+    for (const raw of source.flags) {
+      if (!isObject(raw) || typeof raw.key !== 'string') continue;
+      if (this.flags.has(raw.key)) return false;
+      const held = previous.flags.get(raw.key);
+      if (held !== undefined && held.source === raw) {
+        this.flags.set(raw.key, held);
+        continue;
+      }
+      // A changed flag in the prerequisite graph may change other flags' results or problems.
+      if (held !== undefined && held.prerequisites.length > 0) return false;
+      if (previous.prerequisiteKeys.has(raw.key)) return false;
+      const flag = compileFlag(raw, segmentClauses);
+      if (flag.prerequisites.length > 0) return false;
+      this.flags.set(raw.key, flag);
+      changed.push(flag);
+    }
+    for (const [key, held] of previous.flags) {
+      if (this.flags.has(key)) continue;
+      // Removed: fine unless another flag depended on it.
+      if (held.prerequisites.length > 0 || previous.prerequisiteKeys.has(key)) return false;
+    }
+    for (const [key, segment] of previous.segments) this.segments.set(key, segment);
+    for (const key of previous.prerequisiteKeys) this.prerequisiteKeys.add(key);
+    for (const clause of segmentClauses) {
+      clause.segments = clause.segmentKeys
+        .map((k) => this.segments.get(k))
+        .filter((s): s is SegmentRef => s !== undefined);
+    }
+    for (const flag of changed) finish(flag, generate, after);
+    return true;
   }
 
   private lastKey: string | undefined;
@@ -185,6 +250,12 @@ export class CompiledSnapshot {
  */
 export function compileSnapshot(snapshot: Snapshot, options?: CompileOptions): CompiledSnapshot {
   return new CompiledSnapshot(snapshot, options);
+}
+
+/** Builds a flag's matcher and decides its gate; its clauses must know their segments. */
+function finish(flag: CompiledFlag, generate: boolean, after: number): void {
+  if (flag.problem === undefined) flag.matchRules = matcherFor(flag, generate, after);
+  flag.gated = flag.problem !== undefined || !flag.enabled || flag.prerequisites.length > 0;
 }
 
 function matcherFor(flag: CompiledFlag, generate: boolean, after: number): RuleMatcher {

@@ -16,8 +16,10 @@ import { EvaluationDetails } from './evaluation-details.js';
 import { EventQueue, type EventQueueStats } from './event-queue.js';
 import { type Logger, SILENT_LOGGER } from './logger.js';
 import { LruSet } from './lru-set.js';
+import { nodeStreamTransport } from './node-stream-transport.js';
 import { StreamConnection, type StreamRefusedError } from './stream-connection.js';
 import { applyStreamEvent } from './stream-events.js';
+import { fetchTransport } from './stream-transport.js';
 
 /** How to create a client; see {@link createClient}. */
 export interface ClientOptions {
@@ -123,7 +125,8 @@ export class SwitchboardClient extends EventEmitter {
           urls: this.urls,
           path: STREAM_PATH,
           sdkKey: options.sdkKey,
-          fetch: this.fetchImpl,
+          // A given fetch (tests, proxies) carries the stream too; otherwise node:http, cheaper per event.
+          transport: options.fetch === undefined ? nodeStreamTransport : fetchTransport(options.fetch),
           logger: this.logger,
           ...(options.streamSilenceMs === undefined ? {} : { silentStreamMs: options.streamSilenceMs }),
         },
@@ -365,7 +368,8 @@ export class SwitchboardClient extends EventEmitter {
   ): void {
     const keys = changed ?? changedFlags(this.snapshot, snapshot);
     this.snapshot = snapshot;
-    this.compiled = compileSnapshot(snapshot);
+    // A patch leaves every other flag's object as it was: only the patched flag is compiled again.
+    this.compiled = compileSnapshot(snapshot, { previous: this.compiled });
     this.version = version;
     this.source = source;
     if (source === 'server') {

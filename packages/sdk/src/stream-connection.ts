@@ -1,6 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { type BackoffPolicy, backoffDelay, STREAM_BACKOFF } from './backoff.js';
 import type { Logger } from './logger.js';
+import type { OpenedStream, StreamTransport } from './stream-transport.js';
 
 /** The server sends a heartbeat every 15 s; a stream silent for this long is treated as dropped. */
 export const SILENT_STREAM_MS = 45_000;
@@ -31,7 +32,7 @@ export interface StreamOptions {
   urls: readonly string[];
   path: string;
   sdkKey: string;
-  fetch: typeof fetch;
+  transport: StreamTransport;
   logger: Logger;
   backoff?: BackoffPolicy;
   silentStreamMs?: number;
@@ -50,6 +51,8 @@ export class StreamConnection {
   private urlIndex = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private silenceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The connection the silence timer watches. */
+  private silenceFor: AbortController | undefined;
   /** Set after a malformed event: the next connection asks for a full snapshot (no Last-Event-ID). */
   private resync = false;
 
@@ -84,24 +87,24 @@ export class StreamConnection {
     let reason: string;
     try {
       this.armSilence(abort);
-      const response = await this.options.fetch(`${base}${this.options.path}`, {
+      const response = await this.options.transport(`${base}${this.options.path}`, {
         headers,
         signal: abort.signal,
       });
       if (response.status === 401 || response.status === 403) {
-        await response.body?.cancel().catch(() => {});
+        response.discard();
         this.closed = true;
         clearTimeout(this.silenceTimer);
         this.handlers.onRefused(new StreamRefusedError(response.status));
         return;
       }
-      if (!response.ok || response.body === null) {
-        await response.body?.cancel().catch(() => {});
+      if (response.status < 200 || response.status > 299) {
+        response.discard();
         reason = `HTTP ${response.status}`;
       } else {
         this.attempt = 0;
         this.handlers.onOpen();
-        reason = await this.read(response.body, abort);
+        reason = await this.read(response, abort);
       }
     } catch (error) {
       reason = abort.signal.aborted && this.closed ? 'closed' : `network: ${(error as Error).message}`;
@@ -118,7 +121,7 @@ export class StreamConnection {
   }
 
   /** Reads events until the stream ends; returns why it ended. */
-  private async read(body: ReadableStream<Uint8Array>, abort: AbortController): Promise<string> {
+  private async read(response: OpenedStream, abort: AbortController): Promise<string> {
     let failure: string | undefined;
     const parser = createParser({
       onEvent: (event) => {
@@ -131,28 +134,32 @@ export class StreamConnection {
       },
       onComment: () => this.armSilence(abort),
     });
-    const decoder = new TextDecoder();
-    const reader = body.getReader();
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return 'the server closed the stream';
+      await response.read((text) => {
+        if (failure !== undefined) return;
         this.armSilence(abort);
-        parser.feed(decoder.decode(value, { stream: true }));
-        if (failure !== undefined) {
-          // A malformed event means our state may be wrong: reconnect and start over from a full put.
-          this.options.logger.warn(`${failure}; resyncing`);
-          this.resync = true;
-          return failure;
-        }
-      }
-    } finally {
-      reader.cancel().catch(() => {});
+        parser.feed(text);
+        // A malformed event means our state may be wrong: reconnect and start over from a full put.
+        if (failure !== undefined) abort.abort();
+      });
+    } catch (error) {
+      if (failure === undefined) throw error;
     }
+    if (failure === undefined) return 'the server closed the stream';
+    this.options.logger.warn(`${failure}; resyncing`);
+    this.resync = true;
+    return failure;
   }
 
   private armSilence(abort: AbortController): void {
+    // Called on every chunk of every stream: re-arming the same Node timer is far cheaper than a new one.
+    const timer = this.silenceTimer as { refresh?: () => unknown } | undefined;
+    if (this.silenceFor === abort && typeof timer?.refresh === 'function') {
+      timer.refresh();
+      return;
+    }
     clearTimeout(this.silenceTimer);
+    this.silenceFor = abort;
     this.silenceTimer = setTimeout(() => {
       this.options.logger.warn(
         `no heartbeat for ${this.options.silentStreamMs ?? SILENT_STREAM_MS} ms; reconnecting`,

@@ -5,6 +5,7 @@ import type { EvaluationDetails } from '../evaluation-details.js';
 import { type Logger, SILENT_LOGGER } from '../logger.js';
 import { StreamConnection, type StreamRefusedError } from '../stream-connection.js';
 import { MalformedEventError } from '../stream-events.js';
+import { fetchTransport } from '../stream-transport.js';
 import {
   type ClientFlagResult,
   type ClientFlagsOutcome,
@@ -115,7 +116,7 @@ export class BrowserClient {
           urls: [this.base],
           path: STREAM_PATH,
           sdkKey: options.clientKey,
-          fetch: this.fetchImpl,
+          transport: fetchTransport(this.fetchImpl),
           logger: this.logger,
           ...(options.streamSilenceMs === undefined ? {} : { silentStreamMs: options.streamSilenceMs }),
         },
