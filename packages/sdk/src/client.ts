@@ -9,10 +9,21 @@ import {
   type JsonValue,
   Reason,
   type Snapshot,
+  type SwitchboardEvent,
 } from '@switchboard/core';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { CorruptCacheError, readCacheFile, writeCacheFile } from './cache-file.js';
 import { EvaluationDetails } from './evaluation-details.js';
+import {
+  type Attribution,
+  attribute,
+  eventProblem,
+  type FeedbackInput,
+  type GenerationInput,
+  unitIdOf,
+  unitOf,
+  withoutAttribution,
+} from './event-builders.js';
 import { EventQueue, type EventQueueStats } from './event-queue.js';
 import { type Logger, SILENT_LOGGER } from './logger.js';
 import { LruSet } from './lru-set.js';
@@ -98,6 +109,7 @@ export class SwitchboardClient extends EventEmitter {
   private cacheTimer: ReturnType<typeof setTimeout> | undefined;
   private cacheWrite: Promise<void> = Promise.resolve();
   private closed = false;
+  private invalidEvents = 0;
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -256,14 +268,86 @@ export class SwitchboardClient extends EventEmitter {
     }
   }
 
-  /** Counters of the event buffer: queued, sent, dropped, failed. */
-  eventStats(): EventQueueStats {
-    return this.events.stats();
+  /** Counters of events: queued, sent, dropped (buffer full), failed (gave up), invalid (never queued). */
+  eventStats(): EventQueueStats & { invalid: number } {
+    return { ...this.events.stats(), invalid: this.invalidEvents };
   }
 
-  /** Queues an event for the server (exposures now; generations, feedback and metrics build on it). */
+  /**
+   * Records a custom metric (a conversion, a task's success, a handling time…), attributed to the
+   * variant of `flag` that the unit was assigned when `attribution` is given. Never throws; an event
+   * that cannot be sent is reported and counted as `invalid`.
+   *
+   * @example
+   * client.track('ticket-resolved', 1, { flag: 'support-model', context: { targetingKey: userId } });
+   */
+  track(name: string, value = 1, attribution?: Attribution): void {
+    this.safely(() => {
+      if (attribution === undefined) return this.send({ kind: 'metric', name, value });
+      const assigned = attribute(attribution, this.assignedVariant);
+      if (typeof assigned === 'string') return this.invalid(`metric ${name}: ${assigned}`);
+      this.send({ kind: 'metric', name, value, ...assigned });
+    });
+  }
+
+  /**
+   * Records one model call made under a flag's variant: served provider and model, latency, tokens,
+   * cost (computed by the server from its price table when omitted), error kind. An AI config's tracker
+   * calls this for you.
+   *
+   * @example
+   * client.trackGeneration({ flag: 'llm-model', context, provider: 'openai', model: 'gpt-4o', latencyMs: 840, inputTokens: 1200, outputTokens: 300 });
+   */
+  trackGeneration(generation: GenerationInput): void {
+    this.safely(() => {
+      const assigned = attribute(generation, this.assignedVariant);
+      if (typeof assigned === 'string') return this.invalid(`generation: ${assigned}`);
+      this.send({ ...withoutAttribution(generation), kind: 'generation', ...assigned });
+    });
+  }
+
+  /**
+   * Records a judgement: thumbs up/down or a score in [0, 1], of a unit's experience or of one
+   * generation (by the `generationId` given to {@link trackGeneration}).
+   *
+   * @example
+   * client.trackFeedback({ flag: 'llm-model', context, generationId, thumbs: 'up' });
+   */
+  trackFeedback(feedback: FeedbackInput): void {
+    this.safely(() => {
+      const assigned = attribute(feedback, this.assignedVariant);
+      if (typeof assigned === 'string') return this.invalid(`feedback: ${assigned}`);
+      this.send({ ...withoutAttribution(feedback), kind: 'feedback', ...assigned });
+    });
+  }
+
+  /** Queues an event as given (for SDK extensions); prefer the typed `track*` methods. */
   enqueue(event: Record<string, unknown>): void {
     this.events.push({ ...event, ts: event.ts ?? new Date().toISOString() });
+  }
+
+  /** The variant of `flag` the context is assigned, without recording an exposure. */
+  private readonly assignedVariant = (flag: string, context: EvaluationContext): string | undefined =>
+    this.evaluateFlag(flag, context, undefined, false).variant;
+
+  private send(event: SwitchboardEvent): void {
+    const problem = eventProblem(event);
+    if (problem !== undefined) return this.invalid(`${event.kind}: ${problem}`);
+    this.enqueue(event as unknown as Record<string, unknown>);
+  }
+
+  private invalid(message: string): void {
+    this.invalidEvents++;
+    this.logger.warn(`event not sent: ${message}`);
+  }
+
+  /** Tracking never throws into the application, whatever it is given. */
+  private safely(track: () => void): void {
+    try {
+      track();
+    } catch (error) {
+      this.invalid(String(error));
+    }
   }
 
   /** Stops the stream, flushes the events left and the cache file. */
@@ -411,10 +495,7 @@ export class SwitchboardClient extends EventEmitter {
         ? compiledFlag?.fallthrough
         : compiledFlag?.rules.find((r) => r.id === ruleId)?.serve;
     // The unit the evaluator bucketed: it skips an empty targetingKey for userId, and non-finite numbers.
-    const unit =
-      serve?.bucketBy === undefined
-        ? (unitIdOf(context.targetingKey) ?? unitIdOf(context.userId))
-        : unitIdOf(context[serve.bucketBy]);
+    const unit = serve?.bucketBy === undefined ? unitOf(context) : unitIdOf(context[serve.bucketBy]);
     if (unit === undefined || !this.exposures.add(`${unit}\u0000${flag}\u0000${variant}`)) return;
     this.enqueue({ kind: 'exposure', flag, variant, unit, ...(ruleId === undefined ? {} : { ruleId }) });
   }
@@ -456,12 +537,6 @@ export class SwitchboardClient extends EventEmitter {
 }
 
 /** A context attribute as a unit id, by the evaluator's rule: a non-empty string or a finite number. */
-function unitIdOf(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.length > 0 ? value : undefined;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
-
 /** Keys of flags added, removed, or changed (by version) between two snapshots; any segment change counts for every flag using it. */
 export function changedFlags(before: Snapshot, after: Snapshot): string[] {
   const versions = new Map(before.flags.map((f) => [f.key, f.version]));

@@ -10,6 +10,12 @@ export {
   SwitchboardClient,
 } from './client.js';
 export { EvaluationDetails } from './evaluation-details.js';
+export {
+  type Attribution,
+  eventProblem,
+  type FeedbackInput,
+  type GenerationInput,
+} from './event-builders.js';
 export type { EventQueueStats } from './event-queue.js';
 export { type Logger, SILENT_LOGGER } from './logger.js';
 export { SILENT_STREAM_MS } from './stream-connection.js';
