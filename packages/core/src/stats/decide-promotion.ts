@@ -53,10 +53,9 @@ function summarize(decision: PromotionDecision, checks: readonly PromotionCheck[
  *   and `requireQualityFeedback` false, it is `insufficient` without blocking promotion: many flags
  *   collect no feedback, and quality then cannot be a reason to wait forever.
  * - `error-rate`: the interval of (candidate − control) error rate: `pass` when its upper end is
- *   ≤ maxErrorRateIncrease, `fail` when its lower end is above it, else `insufficient`. With the
- *   default limit of 0, passing needs the candidate shown *no worse*; equal nonzero error rates stay
- *   inconclusive however long the stage runs, so set a small positive limit (e.g. 0.005) to promote
- *   candidates whose error rate is merely unchanged. Requests within a unit are treated as
+ *   ≤ maxErrorRateIncrease, `fail` when its lower end is above it, else `insufficient`. The default
+ *   limit, 0.005, is a non-inferiority margin: with 0, passing would need the candidate shown *better*,
+ *   and equal nonzero error rates would stay inconclusive however long the stage ran. Requests within a unit are treated as
  *   independent, which makes this interval somewhat too narrow when units make many requests.
  * - `p95-latency`, `cost`, `fallback-rate`: budgets, judged on the observed figures once both arms
  *   have `minUnitsPerArm` units and requests (p95 has no interval): `fail` beyond the limit.
