@@ -12,11 +12,25 @@ import { ApiKeyService } from './features/api-keys/api-key-service.js';
 import { SqlApiKeyStore } from './features/api-keys/sql-api-key-store.js';
 import { registerAuditRoutes } from './features/audit/audit-routes.js';
 import { SqlAuditStore } from './features/audit/sql-audit-store.js';
+import { registerDashboardRoutes } from './features/dashboard/dashboard-routes.js';
+import { registerLocalAdminKeyRoute } from './features/dashboard/local-admin-key-routes.js';
 import { registerEvaluationRoutes } from './features/evaluation/evaluation-routes.js';
 import { SnapshotService } from './features/evaluation/snapshot-service.js';
+import { registerEventRoutes } from './features/events/event-routes.js';
+import { EventService } from './features/events/event-service.js';
+import { registerPriceRoutes } from './features/events/price-routes.js';
+import { PriceService } from './features/events/price-service.js';
+import { SqlEventStore } from './features/events/sql-event-store.js';
+import { SqlPriceStore } from './features/events/sql-price-store.js';
+import { registerExperimentRoutes } from './features/experiments/experiment-routes.js';
+import { ExperimentService } from './features/experiments/experiment-service.js';
+import { SqlPolicyStore } from './features/experiments/sql-policy-store.js';
 import { registerFlagRoutes } from './features/flags/flag-routes.js';
 import { FlagService } from './features/flags/flag-service.js';
 import { SqlFlagStore } from './features/flags/sql-flag-store.js';
+import { registerGatewayRoutes } from './features/gateway/gateway-routes.js';
+import { GatewayService } from './features/gateway/gateway-service.js';
+import { GenerationRecorder } from './features/gateway/generation-recorder.js';
 import { registerProjectRoutes } from './features/projects/project-routes.js';
 import { ProjectService } from './features/projects/project-service.js';
 import { SqlProjectStore } from './features/projects/sql-project-store.js';
@@ -43,6 +57,10 @@ export interface App {
     audit: SqlAuditStore;
     snapshots: SnapshotService;
     streams: StreamHub;
+    events: EventService;
+    prices: PriceService;
+    experiments: ExperimentService;
+    gateway: GatewayService;
   };
   bus: ChangeBus;
   metrics: Metrics;
@@ -165,6 +183,35 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const streams = new StreamHub(snapshots, bus, metrics);
   registerStreamRoutes(http, streams, snapshots, keys);
+  const prices = new PriceService(ctx, new SqlPriceStore(database.db));
+  const events = new EventService(ctx, new SqlEventStore(database.db), prices, {
+    retentionDays: config.eventRetentionDays,
+    onPurgeError: (error) => http.log.error({ err: error }, 'purging expired events failed'),
+  });
+  registerEventRoutes(http, { events, snapshots, keys, bodyLimitBytes: config.bodyLimitBytes });
+  registerPriceRoutes(http, prices, keys);
+  const experiments = new ExperimentService(ctx, new SqlPolicyStore(database), projects, flags, events);
+  registerExperimentRoutes(http, experiments, keys);
+  const gateway = new GatewayService({
+    providers: config.providers,
+    attemptTimeoutMs: config.gatewayAttemptTimeoutMs,
+    breaker: {
+      failureThreshold: config.gatewayBreakerThreshold,
+      cooldownMs: config.gatewayBreakerCooldownMs,
+    },
+    recorder: new GenerationRecorder((scope, key, batch) => events.ingest(scope, key, batch), {
+      onProblem: (message, detail) => http.log.warn({ detail }, message),
+    }),
+    clock: ctx.clock,
+  });
+  registerGatewayRoutes(http, {
+    gateway,
+    snapshots,
+    keys,
+    bodyLimitBytes: config.gatewayBodyLimitBytes,
+  });
+  registerLocalAdminKeyRoute(http, { dataDir: config.dataDir, keys });
+  await registerDashboardRoutes(http);
 
   await http.ready();
   await replicas.start({ log: http.log, metrics });
@@ -173,7 +220,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     http,
     config,
     database,
-    services: { projects, flags, segments, keys, audit, snapshots, streams },
+    services: {
+      projects,
+      flags,
+      segments,
+      keys,
+      audit,
+      snapshots,
+      streams,
+      events,
+      prices,
+      experiments,
+      gateway,
+    },
     bus,
     metrics,
     bootstrapAdminKey,
@@ -193,8 +252,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       clearTimeout(timer);
       http.server.closeAllConnections();
       await closing;
+      // Generations of the last requests are written before the store closes.
+      await gateway.flush();
       keys.close();
       snapshots.close();
+      events.close();
       await replicas.close();
       if (options.database === undefined) await database.close();
     },

@@ -18,7 +18,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .addHelpText(
       'after',
-      '\nCommands other than start and migrate talk to a running server: --url (SWITCHBOARD_URL, default ' +
+      '\nCommands other than start, demo and migrate talk to a running server: --url (SWITCHBOARD_URL, default ' +
         'http://127.0.0.1:7400), --key (SWITCHBOARD_API_KEY, else the admin-key file in --data-dir), ' +
         `--project (default "default"), --json for the server's JSON.\n\n${EXIT_CODES_HELP}`,
     );

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { type ProviderSettings, readProviderSettings } from './features/gateway/provider-settings.js';
 
 /** Everything the server reads at start; see {@link loadConfig}. */
 export interface Config {
@@ -29,6 +30,25 @@ export interface Config {
   bodyLimitBytes: number;
   /** Whether to create and print an admin key when the store has none (off in tests that make their own). */
   bootstrapAdminKey: boolean;
+  /**
+   * Days raw events are kept for export (rollups are kept for good); events stamped earlier than this
+   * are refused.
+   */
+  eventRetentionDays: number;
+  /**
+   * The gateway's upstream LLM providers: from `OPENAI_API_KEY`/`OPENAI_BASE_URL`,
+   * `ANTHROPIC_API_KEY`/`ANTHROPIC_BASE_URL` and `SWITCHBOARD_PROVIDERS` (see `readProviderSettings`).
+   * Keys are `Secret`s: they never print. `simulated` is always there besides these.
+   */
+  providers: ProviderSettings[];
+  /** Time the gateway gives one provider: to the whole answer, or for a stream to its first token. */
+  gatewayAttemptTimeoutMs: number;
+  /** Consecutive failures of a provider after which the gateway skips it for the cooldown. */
+  gatewayBreakerThreshold: number;
+  /** How long a provider whose breaker opened is skipped before one request probes it. */
+  gatewayBreakerCooldownMs: number;
+  /** Largest request body of the gateway routes (prompts are larger than flag bodies). */
+  gatewayBodyLimitBytes: number;
 }
 
 /** Start options as flags of `switchboard start`; each overrides its environment variable. */
@@ -39,6 +59,13 @@ const DEFAULT_CLIENT_RATE_LIMIT_PER_MINUTE = 6000;
 const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 const DEFAULT_REDIS_CHANNEL = 'switchboard:changes';
 const DEFAULT_VERSION_POLL_MS = 5_000;
+const DEFAULT_EVENT_RETENTION_DAYS = 30;
+/** Ten years: beyond it, a typo more likely than a wish. */
+const MAX_EVENT_RETENTION_DAYS = 3_650;
+const DEFAULT_GATEWAY_ATTEMPT_TIMEOUT_MS = 60_000;
+const DEFAULT_GATEWAY_BREAKER_THRESHOLD = 5;
+const DEFAULT_GATEWAY_BREAKER_COOLDOWN_MS = 30_000;
+const DEFAULT_GATEWAY_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
 const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65_535),
@@ -58,6 +85,11 @@ const configSchema = z.object({
   clientRateLimitPerMinute: z.coerce.number().int().min(1),
   bodyLimitBytes: z.coerce.number().int().min(1024),
   bootstrapAdminKey: z.boolean(),
+  eventRetentionDays: z.coerce.number().int().min(1).max(MAX_EVENT_RETENTION_DAYS),
+  gatewayAttemptTimeoutMs: z.coerce.number().int().min(1),
+  gatewayBreakerThreshold: z.coerce.number().int().min(1),
+  gatewayBreakerCooldownMs: z.coerce.number().int().min(0),
+  gatewayBodyLimitBytes: z.coerce.number().int().min(1024),
 });
 
 /** The environment variable behind each setting, for messages and docs. */
@@ -73,6 +105,12 @@ export const CONFIG_VARIABLES: Record<keyof Config, string> = {
   clientRateLimitPerMinute: 'SWITCHBOARD_CLIENT_RATE_LIMIT',
   bodyLimitBytes: 'SWITCHBOARD_BODY_LIMIT',
   bootstrapAdminKey: 'SWITCHBOARD_BOOTSTRAP_ADMIN_KEY',
+  eventRetentionDays: 'SWITCHBOARD_EVENT_RETENTION_DAYS',
+  providers: 'SWITCHBOARD_PROVIDERS',
+  gatewayAttemptTimeoutMs: 'SWITCHBOARD_GATEWAY_ATTEMPT_TIMEOUT_MS',
+  gatewayBreakerThreshold: 'SWITCHBOARD_GATEWAY_BREAKER_THRESHOLD',
+  gatewayBreakerCooldownMs: 'SWITCHBOARD_GATEWAY_BREAKER_COOLDOWN_MS',
+  gatewayBodyLimitBytes: 'SWITCHBOARD_GATEWAY_BODY_LIMIT',
 };
 
 /** The configuration is invalid; the message names each bad setting and its variable. */
@@ -105,16 +143,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     clientRateLimitPerMinute: pick('clientRateLimitPerMinute') ?? DEFAULT_CLIENT_RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: pick('bodyLimitBytes') ?? DEFAULT_BODY_LIMIT_BYTES,
     bootstrapAdminKey: parseBoolean(pick('bootstrapAdminKey') ?? true),
+    eventRetentionDays: pick('eventRetentionDays') ?? DEFAULT_EVENT_RETENTION_DAYS,
+    gatewayAttemptTimeoutMs: pick('gatewayAttemptTimeoutMs') ?? DEFAULT_GATEWAY_ATTEMPT_TIMEOUT_MS,
+    gatewayBreakerThreshold: pick('gatewayBreakerThreshold') ?? DEFAULT_GATEWAY_BREAKER_THRESHOLD,
+    gatewayBreakerCooldownMs: pick('gatewayBreakerCooldownMs') ?? DEFAULT_GATEWAY_BREAKER_COOLDOWN_MS,
+    gatewayBodyLimitBytes: pick('gatewayBodyLimitBytes') ?? DEFAULT_GATEWAY_BODY_LIMIT_BYTES,
   };
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const key = issue.path[0] as keyof Config;
-      return `${CONFIG_VARIABLES[key]} (--${kebab(key)}): ${issue.message} (got ${JSON.stringify(redact(raw[key]))})`;
-    });
+  // Provider keys are read apart: their problems name the variable and never quote a key.
+  const providers = readProviderSettings(env, overrides.providers);
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => {
+          const key = issue.path[0] as keyof typeof raw;
+          return `${CONFIG_VARIABLES[key]} (--${kebab(key)}): ${issue.message} (got ${JSON.stringify(redact(raw[key]))})`;
+        })),
+    ...providers.problems,
+  ];
+  if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) } as Config;
+  return {
+    ...parsed.data,
+    dataDir: resolve(parsed.data.dataDir),
+    providers: providers.providers,
+  } as Config;
 }
 
 function parseBoolean(value: unknown): unknown {

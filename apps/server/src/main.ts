@@ -6,14 +6,25 @@ import { ADMIN_KEY_FILE } from './features/api-keys/api-key-service.js';
 /** How long a graceful shutdown may take before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
+/** Something started beside the server once it listens (the demo's traffic), stopped before it closes. */
+export interface Companion {
+  stop(): Promise<void>;
+}
+
 /**
  * Starts the server: builds the app, listens, prints where it is (and the admin key, once, on a fresh
- * store), and closes cleanly on SIGTERM or SIGINT.
+ * store), starts the companion if given, and closes cleanly on SIGTERM or SIGINT (the companion first).
+ * A companion that fails to start closes the server and fails the start.
  */
-export async function startServer(config: Config, out: (line: string) => void = console.log): Promise<App> {
+export async function startServer(
+  config: Config,
+  out: (line: string) => void = console.log,
+  companion?: (app: App, address: string) => Promise<Companion>,
+): Promise<App> {
   const app = await createApp(config);
   const address = await app.http.listen({ port: config.port, host: config.host });
   out(`Switchboard is listening on ${address} (store: ${app.database.location})`);
+  out(`  Dashboard: ${address}/`);
   out(`  API docs:  ${address}/docs`);
   if (app.bootstrapAdminKey !== undefined) {
     out('');
@@ -24,18 +35,35 @@ export async function startServer(config: Config, out: (line: string) => void = 
     out('');
   }
   let closing = false;
+  let started: Companion | undefined;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
     out(`${signal}: closing...`);
     const timer = setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS);
     timer.unref();
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    const stopped = started?.stop().catch(() => {}) ?? Promise.resolve();
+    stopped
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  if (companion !== undefined) {
+    try {
+      started = await companion(app, address);
+    } catch (error) {
+      // A signal arrived meanwhile: the shutdown under way owns the close.
+      if (closing) return app;
+      closing = true;
+      await app.close();
+      throw error;
+    }
+    // A signal arrived while it started: the shutdown did not know of it.
+    if (closing) await started.stop().catch(() => {});
+  }
   return app;
 }

@@ -403,6 +403,19 @@ describe('switchboard start and migrate', () => {
     expect(run.stderr).toMatch(/invalid configuration:\n {2}PORT \(--port\): .*\(got "abc"\)/);
   });
 
+  it('start refuses a bad event retention, given as a flag or a variable, with exit 2', async () => {
+    const dataDir = join(tmpdir(), 'unused');
+    const flag = await runCli(['start', '--event-retention-days', '0'], { SWITCHBOARD_DATA_DIR: dataDir });
+    expect(flag.code).toBe(EXIT.usage);
+    expect(flag.stderr).toMatch(/SWITCHBOARD_EVENT_RETENTION_DAYS \(--event-retention-days\): .*\(got "0"\)/);
+    const variable = await runCli(['start'], {
+      SWITCHBOARD_EVENT_RETENTION_DAYS: 'x',
+      SWITCHBOARD_DATA_DIR: dataDir,
+    });
+    expect(variable.code).toBe(EXIT.usage);
+    expect(variable.stderr).toContain('SWITCHBOARD_EVENT_RETENTION_DAYS (--event-retention-days)');
+  });
+
   it('migrate creates the embedded store in a fresh data directory, then finds it up to date', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-cli-migrate-'));
     try {

@@ -1,4 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, type Config, ConfigError, loadConfig } from '../src/config.js';
 
@@ -28,6 +29,12 @@ describe('loadConfig', () => {
       clientRateLimitPerMinute: 6000,
       bodyLimitBytes: 1024 * 1024,
       bootstrapAdminKey: true,
+      eventRetentionDays: 30,
+      providers: [],
+      gatewayAttemptTimeoutMs: 60_000,
+      gatewayBreakerThreshold: 5,
+      gatewayBreakerCooldownMs: 30_000,
+      gatewayBodyLimitBytes: 10 * 1024 * 1024,
     } satisfies Config);
     expect(isAbsolute(config.dataDir)).toBe(true);
     expect(config.dataDir).toBe(join(process.cwd(), 'data'));
@@ -51,6 +58,11 @@ describe('loadConfig', () => {
       SWITCHBOARD_CLIENT_RATE_LIMIT: '120',
       SWITCHBOARD_BODY_LIMIT: '2048',
       SWITCHBOARD_BOOTSTRAP_ADMIN_KEY: 'false',
+      SWITCHBOARD_EVENT_RETENTION_DAYS: '90',
+      SWITCHBOARD_GATEWAY_ATTEMPT_TIMEOUT_MS: '5000',
+      SWITCHBOARD_GATEWAY_BREAKER_THRESHOLD: '3',
+      SWITCHBOARD_GATEWAY_BREAKER_COOLDOWN_MS: '0',
+      SWITCHBOARD_GATEWAY_BODY_LIMIT: '4096',
     });
     expect(config).toEqual({
       port: 8080,
@@ -64,6 +76,12 @@ describe('loadConfig', () => {
       clientRateLimitPerMinute: 120,
       bodyLimitBytes: 2048,
       bootstrapAdminKey: false,
+      eventRetentionDays: 90,
+      providers: [],
+      gatewayAttemptTimeoutMs: 5000,
+      gatewayBreakerThreshold: 3,
+      gatewayBreakerCooldownMs: 0,
+      gatewayBodyLimitBytes: 4096,
     } satisfies Config);
   });
 
@@ -124,8 +142,11 @@ describe('loadConfig', () => {
 
   it('coerces flags given as text, as a command line gives them', () => {
     expect(
-      loadConfig({}, { port: '9091', bodyLimitBytes: '4096', bootstrapAdminKey: 'false' }),
-    ).toMatchObject({ port: 9091, bodyLimitBytes: 4096, bootstrapAdminKey: false });
+      loadConfig(
+        {},
+        { port: '9091', bodyLimitBytes: '4096', bootstrapAdminKey: 'false', eventRetentionDays: '7' },
+      ),
+    ).toMatchObject({ port: 9091, bodyLimitBytes: 4096, bootstrapAdminKey: false, eventRetentionDays: 7 });
   });
 
   it.each([
@@ -144,6 +165,24 @@ describe('loadConfig', () => {
     ],
     [{ SWITCHBOARD_BODY_LIMIT: '10' }, 'SWITCHBOARD_BODY_LIMIT', '--body-limit-bytes', '"10"'],
     [{ SWITCHBOARD_VERSION_POLL_MS: '-1' }, 'SWITCHBOARD_VERSION_POLL_MS', '--version-poll-ms', '"-1"'],
+    [
+      { SWITCHBOARD_EVENT_RETENTION_DAYS: '0' },
+      'SWITCHBOARD_EVENT_RETENTION_DAYS',
+      '--event-retention-days',
+      '"0"',
+    ],
+    [
+      { SWITCHBOARD_EVENT_RETENTION_DAYS: '7.5' },
+      'SWITCHBOARD_EVENT_RETENTION_DAYS',
+      '--event-retention-days',
+      '"7.5"',
+    ],
+    [
+      { SWITCHBOARD_EVENT_RETENTION_DAYS: 'forever' },
+      'SWITCHBOARD_EVENT_RETENTION_DAYS',
+      '--event-retention-days',
+      '"forever"',
+    ],
     [
       { SWITCHBOARD_BOOTSTRAP_ADMIN_KEY: 'maybe' },
       'SWITCHBOARD_BOOTSTRAP_ADMIN_KEY',
@@ -191,5 +230,100 @@ describe('configuration errors', () => {
     expect(message).toContain('DATABASE_URL');
     expect(message).toContain('mysql://app:***@db');
     expect(message).not.toContain('s3cret');
+  });
+});
+
+describe('gateway providers', () => {
+  const keyOf = (config: Config, name: string) =>
+    config.providers.find((p) => p.name === name)?.apiKey?.reveal();
+
+  it('reads openai and anthropic from their variables, with the official base URLs by default', () => {
+    const config = loadConfig({ OPENAI_API_KEY: 'sk-openai', ANTHROPIC_API_KEY: 'sk-ant' });
+    expect(config.providers.map(({ name, protocol, baseUrl }) => ({ name, protocol, baseUrl }))).toEqual([
+      { name: 'openai', protocol: 'openai', baseUrl: 'https://api.openai.com/v1' },
+      { name: 'anthropic', protocol: 'anthropic', baseUrl: 'https://api.anthropic.com' },
+    ]);
+    expect(keyOf(config, 'openai')).toBe('sk-openai');
+    expect(keyOf(config, 'anthropic')).toBe('sk-ant');
+  });
+
+  it('takes a base URL without a key (a proxy that needs none)', () => {
+    const config = loadConfig({ OPENAI_BASE_URL: 'http://proxy:4000/v1' });
+    expect(config.providers).toEqual([
+      { name: 'openai', protocol: 'openai', baseUrl: 'http://proxy:4000/v1', apiKey: undefined },
+    ]);
+  });
+
+  it('reads any number of named providers from SWITCHBOARD_PROVIDERS, openai protocol unless told', () => {
+    const config = loadConfig({
+      SWITCHBOARD_PROVIDERS: JSON.stringify({
+        vllm: { baseUrl: 'http://gpu:8000/v1', apiKey: 'token-vllm' },
+        ollama: { baseUrl: 'http://localhost:11434/v1', developerRole: 'system' },
+        'claude-proxy': { protocol: 'anthropic', baseUrl: 'https://proxy.internal' },
+      }),
+    });
+    expect(config.providers.map(({ name, protocol }) => `${name}:${protocol}`)).toEqual([
+      'vllm:openai',
+      'ollama:openai',
+      'claude-proxy:anthropic',
+    ]);
+    expect(keyOf(config, 'vllm')).toBe('token-vllm');
+    expect(config.providers[1]?.developerRole).toBe('system');
+  });
+
+  it('never prints a key: not in JSON, not when inspected, not in a template', () => {
+    const config = loadConfig({
+      OPENAI_API_KEY: 'sk-very-secret',
+      SWITCHBOARD_PROVIDERS: '{"vllm":{"baseUrl":"http://gpu:8000/v1","apiKey":"also-secret"}}',
+    });
+    const printed = [
+      JSON.stringify(config),
+      inspect(config, { depth: 10 }),
+      `${config.providers[0]?.apiKey}`,
+    ];
+    for (const text of printed) {
+      expect(text).not.toContain('sk-very-secret');
+      expect(text).not.toContain('also-secret');
+      expect(text).toContain('[redacted]');
+    }
+  });
+
+  it.each([
+    [{ SWITCHBOARD_PROVIDERS: 'not json' }, 'SWITCHBOARD_PROVIDERS: must be a JSON object'],
+    [{ SWITCHBOARD_PROVIDERS: '{"vllm":{"baseUrl":"ftp://x"}}' }, 'SWITCHBOARD_PROVIDERS: vllm.baseUrl:'],
+    [{ SWITCHBOARD_PROVIDERS: '{"vllm":{}}' }, 'SWITCHBOARD_PROVIDERS: vllm.baseUrl:'],
+    [
+      { SWITCHBOARD_PROVIDERS: '{"vllm":{"baseUrl":"http://x/v1","apikey":"k"}}' },
+      'SWITCHBOARD_PROVIDERS: vllm:',
+    ],
+    [{ SWITCHBOARD_PROVIDERS: '{"Bad Name":{"baseUrl":"http://x/v1"}}' }, 'SWITCHBOARD_PROVIDERS: Bad Name:'],
+    [{ SWITCHBOARD_PROVIDERS: '{"simulated":{"baseUrl":"http://x/v1"}}' }, 'is built in'],
+    [
+      { SWITCHBOARD_PROVIDERS: '{"a":{"protocol":"anthropic","baseUrl":"http://x/v1"}}' },
+      'SWITCHBOARD_PROVIDERS: a.baseUrl: must not end with /v1',
+    ],
+    [
+      { OPENAI_API_KEY: 'k', SWITCHBOARD_PROVIDERS: '{"openai":{"baseUrl":"http://x/v1"}}' },
+      'configure it in one place',
+    ],
+    [{ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'not a url' }, 'OPENAI_BASE_URL: must be an http'],
+    [{ ANTHROPIC_BASE_URL: 'https://api.anthropic.com/v1' }, 'ANTHROPIC_BASE_URL: must not end with /v1'],
+    [{ SWITCHBOARD_GATEWAY_ATTEMPT_TIMEOUT_MS: '0' }, 'SWITCHBOARD_GATEWAY_ATTEMPT_TIMEOUT_MS'],
+    [{ SWITCHBOARD_GATEWAY_BREAKER_THRESHOLD: 'many' }, 'SWITCHBOARD_GATEWAY_BREAKER_THRESHOLD'],
+    [{ SWITCHBOARD_GATEWAY_BREAKER_COOLDOWN_MS: '-1' }, 'SWITCHBOARD_GATEWAY_BREAKER_COOLDOWN_MS'],
+  ])('refuses %o naming the variable (%s)', (env, expected) => {
+    expect(configError(env).message).toContain(expected);
+  });
+
+  it('never quotes a key in an error about its provider', () => {
+    const error = configError({
+      OPENAI_API_KEY: 'sk-in-error',
+      OPENAI_BASE_URL: 'http://user:pw-in-url@proxy:bad',
+      SWITCHBOARD_PROVIDERS: '{"vllm":{"baseUrl":"nope","apiKey":"key-in-error"}}',
+    });
+    expect(error.message).toContain('OPENAI_BASE_URL');
+    expect(error.message).toContain('SWITCHBOARD_PROVIDERS: vllm.baseUrl');
+    for (const secret of ['sk-in-error', 'pw-in-url', 'key-in-error'])
+      expect(error.message).not.toContain(secret);
   });
 });

@@ -92,6 +92,39 @@ const VALID_BODIES: Record<string, unknown> = {
     clauses: [{ attribute: 'plan', op: 'in', values: ['pro'] }],
   },
   'PATCH /api/v1/segments/{key}': { name: 'Renamed', included: [], clauses: [], version: STALE_VERSION },
+  // Sent with the seeded server key (see headersFor): a batch the schema allows would be recorded.
+  'POST /api/v1/events': {
+    events: [
+      { kind: 'exposure', flag: SEEDED_FLAG, variant: 'on', unit: 'u1' },
+      { kind: 'metric', name: 'conversion', value: 1, flag: SEEDED_FLAG, variant: 'on', unit: 'u1' },
+    ],
+  },
+  'PUT /api/v1/settings/prices/{provider}/{model}': { inputPerMillion: 2.5, outputPerMillion: 10 },
+  'PUT /api/v1/flags/{key}/environments/{env}/policy': {
+    control: 'off',
+    policy: { qualityDelta: 0.05, maxCostPerRequestUsd: null, sequential: true },
+    version: STALE_VERSION,
+  },
+  // Sent with the seeded server key (see headersFor); the flag is disabled, so nothing goes upstream.
+  'POST /v1/chat/completions': {
+    model: 'flag:llm-model',
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: [{ type: 'text', text: 'Hello' }] },
+    ],
+    user: 'u1',
+    temperature: 0.5,
+    max_tokens: 100,
+    stream: false,
+  },
+  'POST /v1/messages': {
+    model: 'flag:llm-model',
+    max_tokens: 100,
+    system: 'Be brief.',
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }],
+    metadata: { user_id: 'u1' },
+    stream: false,
+  },
 };
 
 /** The write routes of the OpenAPI document, so that new ones are covered without editing this file. */
@@ -191,11 +224,12 @@ async function dumpStore(database: Database): Promise<Record<string, string[]>> 
   return dump;
 }
 
-/** A few flags, a configuration, a segment, keys and a project, created through the API. */
-async function seed(t: TestApp): Promise<void> {
+/** A few flags, a configuration, a segment, keys and a project, created through the API; the server key. */
+async function seed(t: TestApp): Promise<string> {
   const expectStatus = async (method: string, url: string, body: unknown, status: number) => {
     const response = await t.request(method, url, body);
     expect(response.status, `${method} ${url}: ${JSON.stringify(response.body)}`).toBe(status);
+    return response.body;
   };
   await expectStatus(
     'POST',
@@ -234,21 +268,41 @@ async function seed(t: TestApp): Promise<void> {
       201,
     );
   }
-  await expectStatus(
+  const { key: serverKey } = await expectStatus(
     'POST',
     '/api/v1/keys',
     { name: 'backend', kind: 'server', environment: 'production' },
     201,
   );
   await expectStatus('POST', '/api/v1/projects', { key: 'shop', environments: ['dev', 'prod'] }, 201);
+  return serverKey;
+}
+
+let idempotencyKeys = 0;
+
+/**
+ * Who sends: the admin key, except to event ingestion, which is sent as an SDK would, with the server
+ * key and a fresh idempotency key, and to the gateway, which takes server keys, so that only the body
+ * decides whether it is refused.
+ */
+function headersFor(route: WriteRoute, adminKey: string, serverKey: string): Record<string, string> {
+  if (route.template.startsWith('/v1/')) return { authorization: `Bearer ${serverKey}` };
+  if (routeName(route) !== 'POST /api/v1/events') return { authorization: `Bearer ${adminKey}` };
+  idempotencyKeys += 1;
+  return { authorization: `Bearer ${serverKey}`, 'idempotency-key': `malformed-${idempotencyKeys}` };
 }
 
 /**
  * Sends the request; fails unless the answer is a 4xx with a JSON error body: the one the route
  * documents for that status (OFREP has its own), else `{ error, message }` with text in both.
  */
-async function sendAndExpectRefusal(t: TestApp, route: WriteRoute, request: MalformedRequest): Promise<void> {
-  const headers: Record<string, string> = { authorization: `Bearer ${t.adminKey}` };
+async function sendAndExpectRefusal(
+  t: TestApp,
+  route: WriteRoute,
+  request: MalformedRequest,
+  serverKey: string,
+): Promise<void> {
+  const headers = headersFor(route, t.adminKey, serverKey);
   if (request.contentType !== undefined) headers['content-type'] = request.contentType;
   if (request.ifMatch !== undefined) headers['if-match'] = request.ifMatch;
   const response = await t.http.inject({
@@ -287,6 +341,12 @@ describe('the write routes found in the OpenAPI document', () => {
         'POST /api/v1/projects/{project}/environments',
         'POST /api/v1/keys',
         'DELETE /api/v1/keys/{id}',
+        'POST /api/v1/events',
+        'PUT /api/v1/settings/prices/{provider}/{model}',
+        'DELETE /api/v1/settings/prices/{provider}/{model}',
+        'PUT /api/v1/flags/{key}/environments/{env}/policy',
+        'POST /v1/chat/completions',
+        'POST /v1/messages',
       ]),
     );
   });
@@ -294,20 +354,26 @@ describe('the write routes found in the OpenAPI document', () => {
 
 describe.each(DIALECTS)('malformed requests to every write route on %s', (dialect) => {
   let t: TestApp;
+  let serverKey = '';
   let baseline: Record<string, string[]>;
   const sent = new Map<string, Map<Category, number>>();
 
   beforeAll(async () => {
     t = await startTestApp(dialect, {}, { clock: () => NOW });
-    await seed(t);
-    // The first authenticated request records when the admin key was last used, off the request path.
+    serverKey = await seed(t);
+    // The first authenticated request records when the admin key was last used, off the request path;
+    // so does the server key's (event ingestion is sent with it).
+    const snapshot = await t.request('GET', '/api/v1/sdk/snapshot', undefined, {
+      authorization: `Bearer ${serverKey}`,
+    });
+    expect(snapshot.status).toBe(200);
     await vi.waitFor(async () => {
-      const admin = await t.database.db
+      const keys = await t.database.db
         .selectFrom('api_keys')
-        .select('last_used_at')
-        .where('name', '=', 'local admin')
-        .executeTakeFirst();
-      expect(admin?.last_used_at).toBe(NOW.toISOString());
+        .select(['name', 'last_used_at'])
+        .where('name', 'in', ['local admin', 'backend'])
+        .execute();
+      expect(keys.map((k) => k.last_used_at)).toEqual([NOW.toISOString(), NOW.toISOString()]);
     });
     baseline = await dumpStore(t.database);
     expect(Object.keys(baseline)).toEqual(
@@ -350,7 +416,7 @@ describe.each(DIALECTS)('malformed requests to every write route on %s', (dialec
           fc.pre(isMalformed(route, request));
           counts.set(request.category, (counts.get(request.category) ?? 0) + 1);
           accepted += 1;
-          await sendAndExpectRefusal(t, route, request);
+          await sendAndExpectRefusal(t, route, request, serverKey);
           expect(await dumpStore(t.database), `the store changed after ${describeRequest(request)}`).toEqual(
             baseline,
           );
@@ -379,7 +445,7 @@ describe.each(DIALECTS)('malformed requests to every write route on %s', (dialec
             contentType: payload === undefined ? undefined : 'application/json',
             ifMatch,
           };
-          await sendAndExpectRefusal(t, route, request);
+          await sendAndExpectRefusal(t, route, request, serverKey);
           expect(await dumpStore(t.database), `the store changed after ${describeRequest(request)}`).toEqual(
             baseline,
           );

@@ -3,10 +3,12 @@ import { migrateToLatest } from '../src/db/migrations.js';
 import type { Tables } from '../src/db/tables.js';
 import { SqlApiKeyStore } from '../src/features/api-keys/sql-api-key-store.js';
 import { SqlAuditStore } from '../src/features/audit/sql-audit-store.js';
+import { SqlEventStore } from '../src/features/events/sql-event-store.js';
 import { SqlFlagStore } from '../src/features/flags/sql-flag-store.js';
 import { SqlProjectStore } from '../src/features/projects/sql-project-store.js';
 import { describeApiKeyStore } from './contracts/api-key-store-contract.js';
 import { describeAuditStore } from './contracts/audit-store-contract.js';
+import { describeEventStore } from './contracts/event-store-contract.js';
 import { describeFlagStore } from './contracts/flag-store-contract.js';
 import { describeProjectStore } from './contracts/project-store-contract.js';
 import type { StoreFactory } from './contracts/store-contract-support.js';
@@ -41,6 +43,11 @@ for (const dialect of DIALECTS) {
   describeAuditStore(
     `SqlAuditStore on ${dialect}`,
     sqlStore((db) => new SqlAuditStore(db)),
+    options,
+  );
+  describeEventStore(
+    `SqlEventStore on ${dialect}`,
+    sqlStore((db) => new SqlEventStore(db)),
     options,
   );
 }

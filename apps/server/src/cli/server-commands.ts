@@ -1,5 +1,7 @@
 import { type Command, Option } from 'commander';
-import { type ConfigOverrides, loadConfig } from '../config.js';
+import { type Config, type ConfigOverrides, loadConfig } from '../config.js';
+import type { DemoOptions } from '../features/demo/start-demo.js';
+import { demoOptionsOf, withDemoOptions } from './demo-options.js';
 
 function startOptions(command: Command): Command {
   return command
@@ -16,6 +18,11 @@ function startOptions(command: Command): Command {
     .addOption(new Option('--redis-url <url>', 'Redis URL for fan-out between replicas').env('REDIS_URL'))
     .addOption(
       new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').env('LOG_LEVEL'),
+    )
+    .addOption(
+      new Option('--event-retention-days <days>', 'days raw events are kept for export (default 30)').env(
+        'SWITCHBOARD_EVENT_RETENTION_DAYS',
+      ),
     );
 }
 
@@ -27,19 +34,59 @@ function overrides(options: Record<string, unknown>): ConfigOverrides {
     databaseUrl: options.databaseUrl,
     redisUrl: options.redisUrl,
     logLevel: options.logLevel,
+    eventRetentionDays: options.eventRetentionDays,
   };
 }
 
-/** `switchboard start` (the default command) and `switchboard migrate`. */
-export function registerServerCommands(program: Command): void {
-  startOptions(
-    program.command('start', { isDefault: true }).description('Start the server (the default command)'),
-  ).action(async (options: Record<string, unknown>) => {
-    const config = loadConfig(process.env, overrides(options));
-    // Loaded here, not at the top: the commands that only talk to a server start faster without it.
-    const { startServer } = await import('../main.js');
+/** Starts the server, with the demo when asked for. */
+async function start(config: Config, demo: DemoOptions | undefined): Promise<void> {
+  // Loaded here, not at the top: the commands that only talk to a server start faster without it.
+  const { startServer } = await import('../main.js');
+  if (demo === undefined) {
     await startServer(config);
+    return;
+  }
+  const { startDemo } = await import('../features/demo/start-demo.js');
+  await startServer(config, console.log, (app, address) => startDemo(app, address, demo, console.log));
+}
+
+/** `switchboard start` (the default command), `switchboard demo` and `switchboard migrate`. */
+export function registerServerCommands(program: Command): void {
+  withDemoOptions(
+    startOptions(
+      program.command('start', { isDefault: true }).description('Start the server (the default command)'),
+    ),
+    { needsDemoFlag: true },
+  ).action(async (options: Record<string, unknown>) => {
+    const demo = demoOptionsOf(options, false);
+    await start(loadConfig(process.env, overrides(options)), demo);
   });
+
+  withDemoOptions(
+    startOptions(
+      program
+        .command('demo')
+        .description(
+          'Start the server with a demo: LLM flags in the default project, and simulated traffic (no provider, no network)',
+        ),
+    ),
+    { needsDemoFlag: false },
+  )
+    .addHelpText(
+      'after',
+      '\nSeeds, in project default, production: llm-model (an ai-config flag, control gpt-4o and candidate ' +
+        'gpt-4o-mini, simulated, split 50/50), prompt-variant (system prompt A or B, 50/50) and ai-agent ' +
+        "(a kill switch), through the API's services and audit log. Demo flags already there are kept as " +
+        'they are, changes included; no other flag is touched. On the first start it also writes ' +
+        '--demo-history hours of past ' +
+        'traffic; then simulated users send --demo-rate requests per second: each resolves the flags, calls ' +
+        'the simulated model of its variant (with fallback), and records exposures, generations and ' +
+        'feedback.\n\nSame as: switchboard start --demo',
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const demo = demoOptionsOf(options, true);
+      await start(loadConfig(process.env, overrides(options)), demo);
+    });
 
   startOptions(program.command('migrate').description('Apply pending database migrations and exit')).action(
     async (options: Record<string, unknown>) => {

@@ -1,4 +1,11 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import {
+  type CreateTableBuilder,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  sql,
+} from 'kysely';
 import type { Dialect } from './database.js';
 
 /**
@@ -124,6 +131,93 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         if (dialect !== 'postgres') return;
         await sql`create trigger audit_log_no_truncate before truncate on audit_log
           for each statement execute function audit_log_append_only()`.execute(db);
+      },
+    },
+    '0003-events': {
+      // No foreign keys to environments: every accepted batch would check one per unit row, and
+      // environments are never deleted.
+      async up(db: Kysely<unknown>) {
+        const postgres = dialect === 'postgres';
+        // WITHOUT ROWID on SQLite: these tables are only ever reached through their key, so the key is
+        // the table (one b-tree, instead of a table plus an index holding the same text again).
+        const keyed = <T extends string, C extends string>(table: CreateTableBuilder<T, C>) =>
+          postgres ? table : table.modifyEnd(sql`without rowid`);
+        await db.schema
+          .createTable('event_batches')
+          .addColumn('id', postgres ? 'bigserial' : 'integer', (c) =>
+            postgres ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('environment_id', 'text', (c) => c.notNull())
+          .addColumn('idempotency_key', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('response', 'text', (c) => c.notNull())
+          .addColumn('events', postgres ? 'bytea' : 'blob', (c) => c.notNull())
+          .addColumn('event_count', 'integer', (c) => c.notNull())
+          .addUniqueConstraint('event_batches_idempotency', ['environment_id', 'idempotency_key'])
+          .execute();
+        await db.schema
+          .createIndex('event_batches_environment')
+          .on('event_batches')
+          .columns(['environment_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('event_batches_received')
+          .on('event_batches')
+          .column('received_at')
+          .execute();
+        await keyed(
+          db.schema
+            .createTable('event_units')
+            .addColumn('environment_id', 'text', (c) => c.notNull())
+            .addColumn('flag_key', 'text', (c) => c.notNull())
+            .addColumn('variant_key', 'text', (c) => c.notNull())
+            .addColumn('unit', 'text', (c) => c.notNull())
+            .addColumn('first_hour', 'text', (c) => c.notNull())
+            .addPrimaryKeyConstraint('event_units_pk', ['environment_id', 'flag_key', 'variant_key', 'unit']),
+        ).execute();
+        await keyed(
+          db.schema
+            .createTable('event_rollups')
+            .addColumn('environment_id', 'text', (c) => c.notNull())
+            .addColumn('flag_key', 'text', (c) => c.notNull())
+            .addColumn('hour', 'text', (c) => c.notNull())
+            .addColumn('variant_key', 'text', (c) => c.notNull())
+            .addColumn('metric', 'text', (c) => c.notNull())
+            .addColumn('count', postgres ? 'bigint' : 'integer', (c) => c.notNull())
+            .addColumn('sum', postgres ? 'double precision' : 'real', (c) => c.notNull())
+            .addColumn('sum_squares', postgres ? 'double precision' : 'real', (c) => c.notNull())
+            .addColumn('sketch', postgres ? 'bytea' : 'blob')
+            .addPrimaryKeyConstraint('event_rollups_pk', [
+              'environment_id',
+              'flag_key',
+              'hour',
+              'variant_key',
+              'metric',
+            ]),
+        ).execute();
+        await db.schema
+          .createTable('model_prices')
+          .addColumn('provider', 'text', (c) => c.notNull())
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('input_per_million', postgres ? 'double precision' : 'real', (c) => c.notNull())
+          .addColumn('output_per_million', postgres ? 'double precision' : 'real', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('model_prices_pk', ['provider', 'model'])
+          .execute();
+      },
+    },
+    '0004-promotion-policies': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('promotion_policies')
+          .addColumn('environment_id', 'text', (c) => c.notNull().references('environments.id'))
+          .addColumn('flag_key', 'text', (c) => c.notNull())
+          .addColumn('control_variant', 'text')
+          .addColumn('settings', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('promotion_policies_pk', ['environment_id', 'flag_key'])
+          .execute();
       },
     },
   };

@@ -23,7 +23,8 @@ function lastVersion(request: FastifyRequest): number | undefined {
 /**
  * Server-sent event streams: `GET /api/v1/sdk/stream` (server keys) carries every change as
  * put/patch/delete; `GET /api/v1/client/stream` (client keys) only signals that values may have
- * changed, so browsers re-evaluate without ever seeing rules.
+ * changed, so browsers re-evaluate without ever seeing rules. An admin key may open either for the
+ * environment it names with `?project=&environment=`: the dashboard follows changes that way.
  */
 export function registerStreamRoutes(
   app: FastifyInstance,
@@ -42,7 +43,7 @@ export function registerStreamRoutes(
           security: [{ apiKey: [] }],
           summary,
           description:
-            'text/event-stream. Each event has the environment version as its id; reconnect with Last-Event-ID to get only what you missed (a put when anything changed). A heartbeat comes every 15 s.',
+            'text/event-stream. Each event has the environment version as its id; reconnect with Last-Event-ID to get only what you missed (a put when anything changed). A heartbeat comes every 15 s. Server and client keys get their own environment; an admin key names one with ?project=&environment=.',
           querystring: scopeQuery.extend({ version: z.string().regex(/^\d+$/).optional() }),
           response: errors,
         },
