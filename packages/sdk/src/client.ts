@@ -25,9 +25,13 @@ import {
   withoutAttribution,
 } from './event-builders.js';
 import { EventQueue, type EventQueueStats } from './event-queue.js';
+import type { TrackerHost } from './generation-call.js';
+import { GenerationTracker, type TrackerBinding } from './generation-tracker.js';
+import { type DrainableCall, type DrainResult, InFlightGenerations } from './in-flight-generations.js';
 import { type Logger, SILENT_LOGGER } from './logger.js';
 import { LruSet } from './lru-set.js';
 import { nodeStreamTransport } from './node-stream-transport.js';
+import { type AiConfigOptions, type ResolvedAiConfig, resolveAiConfig } from './resolved-ai-config.js';
 import { StreamConnection, type StreamRefusedError } from './stream-connection.js';
 import { applyStreamEvent } from './stream-events.js';
 import { fetchTransport } from './stream-transport.js';
@@ -58,6 +62,27 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** A stream silent this long is dropped and reconnected (default 45 s: three missed heartbeats). */
   streamSilenceMs?: number;
+  /**
+   * How long tracked generations of a flag may run on after the flag is killed before their signals
+   * abort (default 0: at once). A kill is pulled because a variant does harm (wrong answers, runaway
+   * cost, an incident), so by default nothing more of it streams to users; give calls a grace period
+   * when finishing a sentence matters more than stopping at once.
+   */
+  drainTimeoutMs?: number;
+}
+
+/** Options of {@link SwitchboardClient.drain}. */
+export interface DrainOptions {
+  /** How long in-flight calls may run on before they are aborted (default: the client's `drainTimeoutMs`). */
+  timeoutMs?: number;
+  /** Only the calls of units assigned this variant (a rollback drains the candidate, not the control). */
+  variant?: string;
+}
+
+/** What `client.drain` and the client's `drain` event report. */
+export interface DrainReport extends DrainResult {
+  flag: string;
+  trigger: 'killed' | 'requested';
 }
 
 /** Where the client's current snapshot came from. */
@@ -110,6 +135,26 @@ export class SwitchboardClient extends EventEmitter {
   private cacheWrite: Promise<void> = Promise.resolve();
   private closed = false;
   private invalidEvents = 0;
+  private drainedGenerations = 0;
+  /** Changes with every snapshot put in use: a tracker resolved under the same stamp saw no kill since. */
+  private stamp = 0;
+  private readonly inFlightCalls = new InFlightGenerations();
+  private readonly drainTimeoutMs: number;
+  private readonly trackerHost: TrackerHost = {
+    inFlight: this.inFlightCalls,
+    killedFor: (flag, context) => this.killSwitch(flag, context)?.retryAfterSeconds,
+    snapshotStamp: () => this.stamp,
+    sendGeneration: (generation) => this.trackGeneration(generation),
+    recordGeneration: (event) => {
+      const problem = eventProblem(event);
+      if (problem === undefined) this.events.push(event);
+      else this.invalid(`generation: ${problem}`);
+    },
+    sendFeedback: (feedback) => this.trackFeedback(feedback),
+    countDrained: () => {
+      this.drainedGenerations++;
+    },
+  };
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -118,6 +163,7 @@ export class SwitchboardClient extends EventEmitter {
     );
     this.logger = options.logger ?? SILENT_LOGGER;
     this.fetchImpl = options.fetch ?? fetch;
+    this.drainTimeoutMs = Math.max(0, options.drainTimeoutMs ?? 0);
     this.exposures = new LruSet(options.events?.exposureCacheSize ?? 10_000);
     this.events = new EventQueue({
       send: (events, key) => this.postEvents(events, key),
@@ -268,9 +314,99 @@ export class SwitchboardClient extends EventEmitter {
     }
   }
 
-  /** Counters of events: queued, sent, dropped (buffer full), failed (gave up), invalid (never queued). */
-  eventStats(): EventQueueStats & { invalid: number } {
-    return { ...this.events.stats(), invalid: this.invalidEvents };
+  /**
+   * Counters of events: queued, sent, dropped (buffer full), failed (gave up), invalid (never queued),
+   * and drained: tracked generations not sent because a drain aborted them.
+   */
+  eventStats(): EventQueueStats & { invalid: number; drained: number } {
+    return { ...this.events.stats(), invalid: this.invalidEvents, drained: this.drainedGenerations };
+  }
+
+  /**
+   * Resolves a flag's AI configuration for a unit: provider, model, messages with their `{{variables}}`
+   * filled, params, tools, fallbacks, the assigned variant, and a `tracker` that measures the calls made
+   * with it. Records an exposure as `evaluate` does. Never throws: a missing variable is listed in
+   * `errors`, and without a usable configuration your `defaultConfig` is used.
+   *
+   * @example
+   * const config = client.aiConfig('support-bot', { targetingKey: userId, plan }, { variables: { product: 'Acme', question } });
+   * if (!config.enabled) return res.status(503).json(client.killSwitch('support-bot'));
+   * const completion = await config.tracker.track((signal) =>
+   *   openai.chat.completions.create(toOpenAiChatParams(config), { signal }),
+   * );
+   */
+  aiConfig(
+    flagKey: string,
+    context: EvaluationContext = {},
+    options: AiConfigOptions = {},
+  ): ResolvedAiConfig {
+    const details = this.evaluate(flagKey, context);
+    // The unit a split bucketed (as its exposure names it); otherwise targetingKey or userId.
+    const unit =
+      details.reason === Reason.Split ? this.unitOf(flagKey, details.ruleId, context) : unitOf(context);
+    const makeTracker = (binding: Omit<TrackerBinding, 'context' | 'unit'>) =>
+      new GenerationTracker(this.trackerHost, { ...binding, context, unit });
+    try {
+      return resolveAiConfig(details, options, makeTracker);
+    } catch (error) {
+      this.logger.warn(`the AI configuration of ${flagKey} is malformed: ${String(error)}`);
+      const failed = new EvaluationDetails<JsonValue | undefined>(flagKey, {
+        value: undefined,
+        reason: Reason.Error,
+        errorCode: 'PARSE_ERROR',
+        errorMessage: String(error),
+      });
+      try {
+        return resolveAiConfig(failed, options, makeTracker);
+      } catch {
+        // The default is malformed too: nothing to serve.
+        return resolveAiConfig(failed, {}, makeTracker);
+      }
+    }
+  }
+
+  /**
+   * Drains a flag's tracked generations: those in flight may run on for `timeoutMs` (default the
+   * client's `drainTimeoutMs`), then their signals abort. Resolves with how many finished and how many
+   * were aborted. Aborted calls are not sent as generations (see `eventStats().drained`).
+   *
+   * @example
+   * await client.drain('support-bot', { timeoutMs: 5_000, variant: 'candidate' });
+   */
+  drain(flagKey: string, options: DrainOptions = {}): Promise<DrainReport> {
+    const { variant } = options;
+    const calls = this.inFlightCalls.callsOf(flagKey, (c) => variant === undefined || c.variant === variant);
+    return this.drainCalls(flagKey, calls, options.timeoutMs ?? this.drainTimeoutMs, 'requested');
+  }
+
+  /** How many tracked generations are in flight under `flagKey`, or under every flag. */
+  inFlight(flagKey?: string): number {
+    return this.inFlightCalls.count(flagKey);
+  }
+
+  private drainCalls(
+    flag: string,
+    calls: readonly DrainableCall[],
+    timeoutMs: number,
+    trigger: DrainReport['trigger'],
+  ): Promise<DrainReport> {
+    return this.inFlightCalls.drain(calls, Math.max(0, timeoutMs), trigger).then((result) => {
+      const report = { flag, trigger, ...result };
+      if (calls.length > 0) {
+        this.logger.info(`drained ${flag}: ${result.aborted} aborted, ${result.finished} finished`);
+        this.emit('drain', report);
+      }
+      return report;
+    });
+  }
+
+  /** Drains the in-flight generations of flags a change killed. */
+  private drainKilled(flagKeys: readonly string[]): void {
+    for (const flag of flagKeys) {
+      if (this.inFlightCalls.count(flag) === 0) continue;
+      const calls = this.inFlightCalls.callsOf(flag, (c) => c.killedFor() !== undefined);
+      if (calls.length > 0) void this.drainCalls(flag, calls, this.drainTimeoutMs, 'killed');
+    }
   }
 
   /**
@@ -332,8 +468,8 @@ export class SwitchboardClient extends EventEmitter {
 
   private send(event: SwitchboardEvent): void {
     const problem = eventProblem(event);
-    if (problem !== undefined) return this.invalid(`${event.kind}: ${problem}`);
-    this.enqueue(event as unknown as Record<string, unknown>);
+    if (problem !== undefined) this.invalid(`${event.kind}: ${problem}`);
+    else this.enqueue(event as unknown as Record<string, unknown>);
   }
 
   private invalid(message: string): void {
@@ -355,6 +491,7 @@ export class SwitchboardClient extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     this.stream?.close();
+    this.inFlightCalls.close();
     await this.events.close();
     if (this.cacheTimer !== undefined) {
       clearTimeout(this.cacheTimer);
@@ -452,6 +589,7 @@ export class SwitchboardClient extends EventEmitter {
   ): void {
     const keys = changed ?? changedFlags(this.snapshot, snapshot);
     this.snapshot = snapshot;
+    this.stamp++;
     // A patch leaves every other flag's object as it was: only the patched flag is compiled again.
     this.compiled = compileSnapshot(snapshot, { previous: this.compiled });
     this.version = version;
@@ -462,6 +600,8 @@ export class SwitchboardClient extends EventEmitter {
       this.schedulePersist();
     }
     if (keys.length > 0) {
+      // Before the listeners: whatever they start sees the kill, and what ran under it is draining.
+      this.drainKilled(keys);
       this.emit('change', keys);
       try {
         this.options.onChange?.(keys);
@@ -483,19 +623,24 @@ export class SwitchboardClient extends EventEmitter {
     this.emit('error', new Error(message));
   }
 
-  private recordExposure(
-    flag: string,
-    variant: string,
-    ruleId: string | undefined,
-    context: EvaluationContext,
-  ): void {
+  /** The unit an evaluation served: the one its split bucketed by, else targetingKey or userId. */
+  private unitOf(flag: string, ruleId: string | undefined, context: EvaluationContext): string | undefined {
     const compiledFlag = this.compiled.flags.get(flag);
     const serve =
       ruleId === undefined
         ? compiledFlag?.fallthrough
         : compiledFlag?.rules.find((r) => r.id === ruleId)?.serve;
     // The unit the evaluator bucketed: it skips an empty targetingKey for userId, and non-finite numbers.
-    const unit = serve?.bucketBy === undefined ? unitOf(context) : unitIdOf(context[serve.bucketBy]);
+    return serve?.bucketBy === undefined ? unitOf(context) : unitIdOf(context?.[serve.bucketBy]);
+  }
+
+  private recordExposure(
+    flag: string,
+    variant: string,
+    ruleId: string | undefined,
+    context: EvaluationContext,
+  ): void {
+    const unit = this.unitOf(flag, ruleId, context);
     if (unit === undefined || !this.exposures.add(`${unit}\u0000${flag}\u0000${variant}`)) return;
     this.enqueue({ kind: 'exposure', flag, variant, unit, ...(ruleId === undefined ? {} : { ruleId }) });
   }

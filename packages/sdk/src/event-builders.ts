@@ -1,10 +1,4 @@
-import type {
-  EvaluationContext,
-  FeedbackEvent,
-  GenerationEvent,
-  MetricEvent,
-  SwitchboardEvent,
-} from '@switchboard/core';
+import type { EvaluationContext, FeedbackEvent, GenerationEvent, SwitchboardEvent } from '@switchboard/core';
 
 /**
  * Which variant an event belongs to: give `variant` when you have it (an AI config's tracker does), or
@@ -29,20 +23,23 @@ export type VariantOf = (flag: string, context: EvaluationContext) => string | u
 
 const MAX_KEY_LENGTH = 200;
 
+// Module-level, not closures of eventProblem: a tracked generation checks its event on the hot path.
+function text(name: string, value: unknown, required: boolean): string | undefined {
+  if (value === undefined) return required ? `${name} is required` : undefined;
+  if (typeof value !== 'string' || value === '' || value.length > MAX_KEY_LENGTH)
+    return `${name} must be a string of 1 to ${MAX_KEY_LENGTH} characters`;
+  return undefined;
+}
+
+function amount(name: string, value: unknown, required: boolean): string | undefined {
+  if (value === undefined) return required ? `${name} is required` : undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    return `${name} must be a finite number ≥ 0`;
+  return undefined;
+}
+
 /** Why an event cannot be sent, or undefined when it can; checked before it takes buffer space. */
 export function eventProblem(event: SwitchboardEvent): string | undefined {
-  const text = (name: string, value: unknown, required: boolean) => {
-    if (value === undefined) return required ? `${name} is required` : undefined;
-    if (typeof value !== 'string' || value === '' || value.length > MAX_KEY_LENGTH)
-      return `${name} must be a string of 1 to ${MAX_KEY_LENGTH} characters`;
-    return undefined;
-  };
-  const amount = (name: string, value: unknown, required: boolean) => {
-    if (value === undefined) return required ? `${name} is required` : undefined;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-      return `${name} must be a finite number ≥ 0`;
-    return undefined;
-  };
   switch (event.kind) {
     case 'exposure':
       return (

@@ -296,7 +296,14 @@ describe('event batching', () => {
     for (let i = 10; i < 13; i++) client.evaluate('prompt', { targetingKey: `u${i}` });
     await sleep(200);
     expect(capture.batches).toHaveLength(1);
-    expect(client.eventStats()).toEqual({ queued: 3, sent: 10, dropped: 0, failed: 0 });
+    expect(client.eventStats()).toEqual({
+      queued: 3,
+      sent: 10,
+      dropped: 0,
+      failed: 0,
+      invalid: 0,
+      drained: 0,
+    });
   });
 
   it('sends what waits on the interval, below batchSize', async () => {
@@ -304,7 +311,14 @@ describe('event batching', () => {
     for (let i = 0; i < 3; i++) client.evaluate('prompt', { targetingKey: `u${i}` });
     await until(() => client.eventStats().sent === 3, 2_000);
     expect(capture.batches.map((b) => b.events.length)).toEqual([3]);
-    expect(client.eventStats()).toEqual({ queued: 0, sent: 3, dropped: 0, failed: 0 });
+    expect(client.eventStats()).toEqual({
+      queued: 0,
+      sent: 3,
+      dropped: 0,
+      failed: 0,
+      invalid: 0,
+      drained: 0,
+    });
   });
 
   it('splits a burst into batches of at most batchSize, each with its own idempotency key', async () => {
@@ -325,12 +339,26 @@ describe('event batching', () => {
     const { capture, client } = await setup({ batchSize: 100, maxBuffer: 5 }, { logger });
     for (let i = 0; i < 8; i++) client.evaluate('prompt', { targetingKey: `u${i}` });
     client.enqueue({ kind: 'metric', name: 'latency', value: 1 });
-    expect(client.eventStats()).toEqual({ queued: 5, sent: 0, dropped: 4, failed: 0 });
+    expect(client.eventStats()).toEqual({
+      queued: 5,
+      sent: 0,
+      dropped: 4,
+      failed: 0,
+      invalid: 0,
+      drained: 0,
+    });
     await client.close();
     expect(exposures(capture.batches)).toEqual(
       ['u0', 'u1', 'u2', 'u3', 'u4'].map((u) => `${u}/prompt/control`),
     );
-    expect(client.eventStats()).toEqual({ queued: 0, sent: 5, dropped: 4, failed: 0 });
+    expect(client.eventStats()).toEqual({
+      queued: 0,
+      sent: 5,
+      dropped: 4,
+      failed: 0,
+      invalid: 0,
+      drained: 0,
+    });
     expect(warnings.some((m) => /dropped 4 events/.test(m))).toBe(true);
   });
 
@@ -342,7 +370,14 @@ describe('event batching', () => {
     await client.close();
     expect(capture.batches).toHaveLength(1);
     expect(capture.batches[0]?.events.map((e) => e.kind)).toEqual(['exposure', 'metric']);
-    expect(client.eventStats()).toEqual({ queued: 0, sent: 2, dropped: 0, failed: 0 });
+    expect(client.eventStats()).toEqual({
+      queued: 0,
+      sent: 2,
+      dropped: 0,
+      failed: 0,
+      invalid: 0,
+      drained: 0,
+    });
     await client.close();
     expect(capture.batches).toHaveLength(1);
   });
@@ -365,7 +400,14 @@ describe('event delivery failures', () => {
     client.evaluate('prompt', { targetingKey: 'u3' });
     await until(() => client.eventStats().sent === 3);
     expect(capture.batches[3]?.idempotencyKey).not.toBe(first?.idempotencyKey);
-    expect(client.eventStats()).toEqual({ queued: 0, sent: 3, dropped: 0, failed: 0 });
+    expect(client.eventStats()).toEqual({
+      queued: 0,
+      sent: 3,
+      dropped: 0,
+      failed: 0,
+      invalid: 0,
+      drained: 0,
+    });
   });
 
   it('close() gives a failing batch its remaining attempts, with the same key', async () => {
@@ -375,7 +417,14 @@ describe('event delivery failures', () => {
     await client.close();
     expect(capture.batches.map((b) => b.status)).toEqual([503, 500, 202]);
     expect(new Set(capture.batches.map((b) => b.idempotencyKey)).size).toBe(1);
-    expect(client.eventStats()).toEqual({ queued: 0, sent: 1, dropped: 0, failed: 0 });
+    expect(client.eventStats()).toEqual({
+      queued: 0,
+      sent: 1,
+      dropped: 0,
+      failed: 0,
+      invalid: 0,
+      drained: 0,
+    });
   });
 
   it('counts a 409 (the server already has this batch) as delivered, without retrying', async () => {
@@ -400,7 +449,14 @@ describe('event delivery failures', () => {
       [500, 2],
       [202, 1],
     ]);
-    expect(client.eventStats()).toEqual({ queued: 0, sent: 1, dropped: 0, failed: 2 });
+    expect(client.eventStats()).toEqual({
+      queued: 0,
+      sent: 1,
+      dropped: 0,
+      failed: 2,
+      invalid: 0,
+      drained: 0,
+    });
     expect(errors.some((m) => /gave up on 2 events after 3 attempts/.test(m))).toBe(true);
   });
 
@@ -423,8 +479,22 @@ describe('event delivery failures', () => {
     await sleep(50);
     await expect(client.close()).resolves.toBeUndefined();
     // Every batch had its three attempts, none could be delivered, and nothing is left waiting.
-    expect(client.eventStats()).toEqual({ queued: 0, sent: 0, dropped: 0, failed: 21 });
+    expect(client.eventStats()).toEqual({
+      queued: 0,
+      sent: 0,
+      dropped: 0,
+      failed: 21,
+      invalid: 0,
+      drained: 0,
+    });
     client.evaluate('prompt', { targetingKey: 'after-close' });
-    expect(client.eventStats()).toEqual({ queued: 0, sent: 0, dropped: 1, failed: 21 });
+    expect(client.eventStats()).toEqual({
+      queued: 0,
+      sent: 0,
+      dropped: 1,
+      failed: 21,
+      invalid: 0,
+      drained: 0,
+    });
   });
 });

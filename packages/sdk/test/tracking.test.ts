@@ -165,7 +165,7 @@ describe('eventProblem', () => {
     };
     expect(eventProblem(generation)).toBeUndefined();
     expect(eventProblem({ ...generation, latencyMs: -1 })).toMatch(/^latencyMs/);
-    expect(eventProblem({ ...generation, outputTokens: 1.5e400 })).toMatch(/^outputTokens/);
+    expect(eventProblem({ ...generation, outputTokens: Number.POSITIVE_INFINITY })).toMatch(/^outputTokens/);
     expect(eventProblem({ ...generation, model: 'x'.repeat(201) })).toMatch(/^model/);
     expect(eventProblem({ kind: 'exposure', flag: 'f', variant: 'v', unit: '' })).toMatch(/^unit/);
     expect(eventProblem({ kind: 'feedback', flag: 'f', variant: 'v', unit: 'u', score: 0 })).toBeUndefined();
