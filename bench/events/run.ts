@@ -11,7 +11,11 @@
  *     store in a process on core 0, called by as many concurrent loops as there were senders, for the
  *     same time; its rollups read back through `rollupsFor`.
  *
- * Both run the built packages (`dist/`, brought up to date first), as users run them.
+ * (c) Results: on a fresh embedded store in a process on core 0, `--results-events` (10 M) events
+ *     ingested through the service over a week of hours, then `GET /api/v1/flags/{key}/results` timed
+ *     end to end (budget ≤ 50 ms).
+ *
+ * All run the built packages (`dist/`, brought up to date first), as users run them.
  *
  * Prints a table and writes `results/events.json`; exits non-zero when an event is lost.
  *
@@ -33,10 +37,12 @@ import { startSwitchboardProcess } from '../server/switchboard-process.js';
 import type { DirectJob, DirectReport } from './direct-ingest.js';
 import { countedEvents } from './event-batches.js';
 import type { SenderJob, SenderReport } from './http-sender.js';
+import type { ResultsJob, ResultsReport } from './results-time.js';
 
 const BENCH_DIRECTORY = fileURLToPath(new URL('..', import.meta.url));
 const SENDER = fileURLToPath(new URL('./http-sender.ts', import.meta.url));
 const DIRECT = fileURLToPath(new URL('./direct-ingest.ts', import.meta.url));
+const RESULTS = fileURLToPath(new URL('./results-time.ts', import.meta.url));
 const RESULTS_FILE = fileURLToPath(new URL('../results/events.json', import.meta.url));
 const ENVIRONMENT = 'production';
 const BUDGET_EVENTS_PER_SEC = 100_000;
@@ -50,6 +56,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     senders: { type: 'string', default: '16' },
     batch: { type: 'string', default: '500' },
+    'results-events': { type: 'string', default: '10000000' },
   },
 });
 const positive = (name: string, text: string) => {
@@ -60,6 +67,11 @@ const positive = (name: string, text: string) => {
 const durationMs = positive('duration', values.duration) * 1000;
 const senders = positive('senders', values.senders);
 const batchSize = positive('batch', values.batch);
+const resultsEvents = positive('results-events', values['results-events']);
+const BUDGET_RESULTS_MS = 50;
+/** A week of hourly rollups, as a rollout's experiment runs. */
+const RESULTS_HOURS = 168;
+const RESULTS_REPEATS = 20;
 requireTaskset();
 if (availableParallelism() < 2) throw new Error('needs 2 cores: the server on core 0, the senders on core 1');
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -69,7 +81,12 @@ await buildWorkspaces();
 const loadBefore = loadavg()[0] ?? 0;
 
 /** Runs a bench script in a pinned process and returns the JSON line it prints. */
-async function runChild<T>(core: number, script: string, job: object): Promise<T> {
+async function runChild<T>(
+  core: number,
+  script: string,
+  job: object,
+  timeoutMs = durationMs + CHILD_SLACK_MS,
+): Promise<T> {
   // Without the switchboard-source condition: the workspaces resolve to their built dist/.
   const child = spawnPinned(
     core,
@@ -78,7 +95,7 @@ async function runChild<T>(core: number, script: string, job: object): Promise<T
     BENCH_DIRECTORY,
   );
   try {
-    const [line] = await child.waitFor(/^\{.*\}$/m, durationMs + CHILD_SLACK_MS);
+    const [line] = await child.waitFor(/^\{.*\}$/m, timeoutMs);
     return JSON.parse(line) as T;
   } finally {
     await child.stop();
@@ -169,6 +186,20 @@ log(`(b) in process: the service alone on core ${SERVER_CORE}...`);
 const directJob: DirectJob = { flag: FLAG_KEY, variants, batchSize, callers: senders, durationMs };
 const direct = await runChild<DirectReport>(SERVER_CORE, DIRECT, directJob);
 
+log(
+  `(c) results over ${resultsEvents.toLocaleString('en')} events (ingested first, in process, over ${RESULTS_HOURS} hours)...`,
+);
+const resultsJob: ResultsJob = {
+  flag: FLAG_KEY,
+  variants,
+  events: resultsEvents,
+  batchSize,
+  hours: RESULTS_HOURS,
+  repeats: RESULTS_REPEATS,
+};
+// Ingesting 10 M events takes about a minute at the measured rate; allow for a busy machine.
+const results = await runChild<ResultsReport>(SERVER_CORE, RESULTS, resultsJob, 20 * 60_000);
+
 const eventsPerSec = Math.round(http.accepted / (http.elapsedMs / 1000));
 const eventsPerSecDirect = Math.round(direct.accepted / (direct.elapsedMs / 1000));
 const lostHttp = http.accepted - stored.rolledUp;
@@ -207,6 +238,12 @@ console.log(
   ),
 );
 if (http.firstFailure !== undefined) console.log(`first failed post: ${http.firstFailure}`);
+console.log(
+  `\nResults (GET /api/v1/flags/${FLAG_KEY}/results, in process, end to end) over ${results.events.toLocaleString('en')} events ` +
+    `in ${RESULTS_HOURS} hourly rollups (${results.rollupRows.toLocaleString('en')} rollup rows; ingested in ${Math.round(results.ingestMs / 1000)} s): ` +
+    `median ${results.resultsMs.toFixed(1)} ms, min ${results.resultsMinMs.toFixed(1)}, max ${results.resultsMaxMs.toFixed(1)} over ${RESULTS_REPEATS} calls; ` +
+    `requests reported: ${results.requests.toLocaleString('en')}`,
+);
 const eventsPerServerCpuSec = Math.round(http.accepted / (serverCpuMs / 1000));
 console.log(
   `over HTTP the server used ${Math.round(serverCpuMs).toLocaleString('en')} ms of CPU in ${Math.round(http.elapsedMs).toLocaleString('en')} ms ` +
@@ -220,6 +257,9 @@ console.log(
   `  ${verdict(eventsPerSec >= BUDGET_EVENTS_PER_SEC)}  ingestion over HTTP ≥ ${BUDGET_EVENTS_PER_SEC.toLocaleString('en')} events/s: ${eventsPerSec.toLocaleString('en')}`,
 );
 console.log(`  ${verdict(lost === 0)}  none lost: counted in = counted out (rollups and raw): ${lost} lost`);
+console.log(
+  `  ${verdict(results.resultsMs <= BUDGET_RESULTS_MS)}  results over ${results.events.toLocaleString('en')} events ≤ ${BUDGET_RESULTS_MS} ms: ${results.resultsMs.toFixed(1)} ms`,
+);
 
 const row = {
   eventsPerSec,
@@ -227,10 +267,13 @@ const row = {
   events: http.accepted,
   lost,
   eventsPerServerCpuSec,
+  resultsMs: Math.round(results.resultsMs * 10) / 10,
+  resultsEvents: results.events,
   batchSize,
   senders,
 };
 await mkdir(dirname(RESULTS_FILE), { recursive: true });
 await writeFile(RESULTS_FILE, `${JSON.stringify([row], null, 2)}\n`);
 console.log(`\nwrote ${RESULTS_FILE}`);
+if (results.requests === 0) process.exitCode = 1;
 if (lost !== 0 || http.failedPosts > 0 || http.rejected > 0 || direct.rejected > 0) process.exitCode = 1;

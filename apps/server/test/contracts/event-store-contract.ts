@@ -316,6 +316,26 @@ export function describeEventStore(
         const earlier = await t.store.rollups({ environmentId: 'env-1', flagKey: 'f', toHour: NEXT_HOUR });
         expect(earlier.map(key)).toEqual(['10 a exposures']);
         expect(await t.store.rollups({ environmentId: 'env-3', flagKey: 'f' })).toEqual([]);
+
+        // The same rows summed over their hours, but for the sketched metrics, which come as they are.
+        const totals = await t.store.rollupTotals({ environmentId: 'env-1', flagKey: 'f' }, ['generations']);
+        expect(totals.firstHour?.slice(11, 13)).toBe('10');
+        expect(totals.lastHour?.slice(11, 13)).toBe('11');
+        const summed = totals.rows.map((r) => `${r.variantKey} ${r.metric} ${r.count}`).sort();
+        expect(summed).toEqual(['a exposures 2', 'a generations 1', 'b generations 1']);
+        expect(totals.rows.find((r) => r.metric === 'exposures')?.hour.slice(11, 13)).toBe('10');
+        const window = await t.store.rollupTotals(
+          { environmentId: 'env-1', flagKey: 'f', toHour: NEXT_HOUR },
+          [],
+        );
+        expect(window.rows.map((r) => `${r.variantKey} ${r.metric} ${r.count}`)).toEqual(['a exposures 1']);
+        expect(await t.store.rollupTotals({ environmentId: 'env-3', flagKey: 'f' }, ['generations'])).toEqual(
+          {
+            rows: [],
+            firstHour: null,
+            lastHour: null,
+          },
+        );
       });
 
       it('loses nothing when concurrent transactions add to the same rows, in any order', async () => {

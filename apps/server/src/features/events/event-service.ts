@@ -6,7 +6,7 @@ import type { ServiceContext } from '../../service-context.js';
 import type { EnvironmentRef, EnvironmentSnapshot } from '../evaluation/snapshot-service.js';
 import { BatchRollup } from './batch-rollup.js';
 import { BatchWriter } from './batch-writer.js';
-import { Metric } from './event-metrics.js';
+import { Metric, SKETCHED_METRICS } from './event-metrics.js';
 import {
   type EventProblem,
   type rejectedEventSchema,
@@ -260,8 +260,7 @@ export class EventService {
    * byVariant.candidate?.metrics.latency_ms?.sketch?.getValueAtQuantile(0.95);
    */
   async rollupsFor(query: RollupsQuery): Promise<FlagRollups> {
-    const rows = await this.store.rollups(this.rollupQuery(query));
-    return merge(rows);
+    return (await this.rollupsSpan(query)).rollups;
   }
 
   /**
@@ -271,13 +270,13 @@ export class EventService {
   async rollupsSpan(
     query: RollupsQuery,
   ): Promise<{ rollups: FlagRollups; firstHour: Date | null; lastHour: Date | null }> {
-    const rows = await this.store.rollups(this.rollupQuery(query));
-    const first = rows[0]?.hour;
-    const last = rows[rows.length - 1]?.hour;
+    const { rows, firstHour, lastHour } = await this.store.rollupTotals(this.rollupQuery(query), [
+      ...SKETCHED_METRICS,
+    ]);
     return {
       rollups: merge(rows),
-      firstHour: first === undefined ? null : new Date(first),
-      lastHour: last === undefined ? null : new Date(last),
+      firstHour: firstHour === null ? null : new Date(firstHour),
+      lastHour: lastHour === null ? null : new Date(lastHour),
     };
   }
 

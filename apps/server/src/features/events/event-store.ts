@@ -95,6 +95,16 @@ export interface EventStore {
   insertUnits(tx: Executor, environmentId: string, units: readonly UnitSighting[]): Promise<UnitSighting[]>;
   addToRollups(tx: Executor, environmentId: string, deltas: readonly RollupDelta[]): Promise<void>;
   rollups(query: RollupQuery): Promise<RollupRow[]>;
+  /**
+   * The rows of `rollups(query)` summed over their hours where no sketch must be merged: one row per
+   * variant and metric for the metrics not in `sketched` (its hour the first with data), and every row
+   * of the `sketched` metrics as it is. Together with the first and last hour read. MUST give the same
+   * totals as summing `rollups(query)`.
+   */
+  rollupTotals(
+    query: RollupQuery,
+    sketched: readonly string[],
+  ): Promise<{ rows: RollupRow[]; firstHour: string | null; lastHour: string | null }>;
   batches(
     environmentId: string,
     afterId: number,

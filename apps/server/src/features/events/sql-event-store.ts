@@ -210,6 +210,82 @@ export class SqlEventStore implements EventStore {
     }));
   }
 
+  async rollupTotals(
+    q: RollupQuery,
+    sketched: readonly string[],
+  ): Promise<{ rows: RollupRow[]; firstHour: string | null; lastHour: string | null }> {
+    // Summed in the database: results over a week read one row per variant and metric, not one per
+    // hour (the rows that hold sketches still come one by one: their merge is ours).
+    let totals = this.db
+      .selectFrom('event_rollups')
+      .select((eb) => [
+        'variant_key',
+        'metric',
+        eb.fn.min('hour').as('first_hour'),
+        eb.fn.max('hour').as('last_hour'),
+        eb.fn.sum<number>('count').as('count'),
+        eb.fn.sum<number>('sum').as('sum'),
+        eb.fn.sum<number>('sum_squares').as('sum_squares'),
+      ])
+      .where('environment_id', '=', q.environmentId)
+      .where('flag_key', '=', q.flagKey);
+    let sketchRows = this.db
+      .selectFrom('event_rollups')
+      .select(['flag_key', 'hour', 'variant_key', 'metric', 'count', 'sum', 'sum_squares', 'sketch'])
+      .where('environment_id', '=', q.environmentId)
+      .where('flag_key', '=', q.flagKey);
+    if (q.fromHour !== undefined) {
+      totals = totals.where('hour', '>=', q.fromHour);
+      sketchRows = sketchRows.where('hour', '>=', q.fromHour);
+    }
+    if (q.toHour !== undefined) {
+      totals = totals.where('hour', '<', q.toHour);
+      sketchRows = sketchRows.where('hour', '<', q.toHour);
+    }
+    if (sketched.length > 0) {
+      totals = totals.where('metric', 'not in', [...sketched]);
+      sketchRows = sketchRows.where('metric', 'in', [...sketched]);
+    }
+    const [summed, each] = await Promise.all([
+      totals.groupBy(['variant_key', 'metric']).execute(),
+      sketched.length > 0 ? sketchRows.execute() : Promise.resolve([]),
+    ]);
+    let firstHour: string | null = null;
+    let lastHour: string | null = null;
+    const rows: RollupRow[] = [];
+    for (const r of summed) {
+      const first = String(r.first_hour);
+      const last = String(r.last_hour);
+      if (firstHour === null || first < firstHour) firstHour = first;
+      if (lastHour === null || last > lastHour) lastHour = last;
+      rows.push({
+        flagKey: q.flagKey,
+        hour: first,
+        variantKey: r.variant_key,
+        metric: r.metric,
+        count: Number(r.count),
+        sum: Number(r.sum),
+        sumSquares: Number(r.sum_squares),
+        sketch: null,
+      });
+    }
+    for (const r of each) {
+      if (firstHour === null || r.hour < firstHour) firstHour = r.hour;
+      if (lastHour === null || r.hour > lastHour) lastHour = r.hour;
+      rows.push({
+        flagKey: r.flag_key,
+        hour: r.hour,
+        variantKey: r.variant_key,
+        metric: r.metric,
+        count: Number(r.count),
+        sum: Number(r.sum),
+        sumSquares: Number(r.sum_squares),
+        sketch: r.sketch === null ? null : bytesOf(r.sketch),
+      });
+    }
+    return { rows, firstHour, lastHour };
+  }
+
   async batches(
     environmentId: string,
     afterId: number,
