@@ -13,6 +13,9 @@ import { type Clock, systemClock } from './clock.js';
 import { ProviderError } from './provider-error.js';
 import { type RoutingAttempt, RoutingError, type RoutingRecord, type SkipReason } from './routing-record.js';
 
+/** Why an attempt's timer is stopped: it settled. Never thrown; a reason so that no DOMException is built. */
+const ATTEMPT_SETTLED = new Error('the attempt settled');
+
 /** Options of {@link FallbackRouter}. */
 export interface FallbackRouterOptions<A extends ChatAdapter = ChatAdapter> {
   /** The adapter of each provider name, or a function that finds it. */
@@ -326,7 +329,8 @@ export class FallbackRouter<A extends ChatAdapter = ChatAdapter> {
       // Whatever the attempt threw once its timeout fired (an AbortError, say), the failure is the timeout.
       throw reason instanceof ProviderError && !signal?.aborted ? reason : error;
     } finally {
-      stopTimer.abort();
+      // With a reason: aborting without one builds a DOMException, stack trace included, every attempt.
+      stopTimer.abort(ATTEMPT_SETTLED);
     }
   }
 
