@@ -5,7 +5,10 @@ import { paths } from './routing/routes.js';
 import { useProject } from './session/project-context.js';
 import { useSession } from './session/session-context.js';
 
-/** Results, rollouts and webhooks come with later issues; they get entries here when they exist. */
+/**
+ * Results are a view of each flag (its Results tab, per environment). Rollouts and webhooks come with
+ * later issues; they get entries here when they exist.
+ */
 const NAVIGATION = [
   { href: paths.flags, label: 'Flags' },
   { href: paths.segments, label: 'Segments' },

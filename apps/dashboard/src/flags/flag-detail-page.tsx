@@ -2,7 +2,7 @@ import type { EnvironmentConfig, FlagView } from '../api/api-types.js';
 import { useEnvironmentStream } from '../api/use-environment-stream.js';
 import { Link } from '../routing/link.js';
 import { useRouter } from '../routing/router.js';
-import { paths } from '../routing/routes.js';
+import { flagViewOf, paths } from '../routing/routes.js';
 import { useProject } from '../session/project-context.js';
 import { useApi } from '../session/session-context.js';
 import { ErrorBanner } from '../ui/error-banner.js';
@@ -17,7 +17,10 @@ function defaultEnvironment(keys: string[]): string | undefined {
   return keys.includes('production') ? 'production' : keys[0];
 }
 
-/** One flag: its state and targeting per environment, the kill switch, the preview, its definition. */
+/**
+ * One flag: per environment the kill switch, then its targeting with the preview (and the flag's
+ * definition), or its results.
+ */
 export function FlagDetailPage({ flagKey }: { flagKey: string }) {
   const api = useApi();
   const { project, environments } = useProject();
@@ -25,6 +28,7 @@ export function FlagDetailPage({ flagKey }: { flagKey: string }) {
   const keys = environments.map((e) => e.key);
   const asked = location.search.get('env');
   const environment = asked !== null && keys.includes(asked) ? asked : defaultEnvironment(keys);
+  const view = flagViewOf(location.search);
   const path = `/api/v1/flags/${encodeURIComponent(flagKey)}`;
   const flag = useResource(`${project}/${flagKey}`, (signal) =>
     api.get<FlagView>(path, { query: { project }, signal }),
@@ -56,19 +60,22 @@ export function FlagDetailPage({ flagKey }: { flagKey: string }) {
       <ErrorBanner error={flag.error} onRetry={flag.reload} />
       {environment !== undefined && config !== undefined && (
         <>
-          <EnvironmentTabs flag={data} environments={keys} current={environment} />
+          <EnvironmentTabs flag={data} environments={keys} current={environment} view={view} />
           <EnvironmentPanel
             key={environment}
             flag={data}
             environment={environment}
             config={config}
+            view={view}
             live={live}
             onConfig={(next) => onConfig(environment, next)}
             onReload={flag.reload}
           />
         </>
       )}
-      <FlagDefinitionForm flag={data} onSaved={flag.setData} onReload={flag.reload} />
+      {view === 'targeting' && (
+        <FlagDefinitionForm flag={data} onSaved={flag.setData} onReload={flag.reload} />
+      )}
     </>
   );
 }

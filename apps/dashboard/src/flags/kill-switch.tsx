@@ -74,7 +74,7 @@ export function KillSwitch({ flag, environment, config, live, onConfig, onReload
         </p>
         <p className="muted">
           {on
-            ? 'Serving by the targeting below.'
+            ? `Serving by its targeting in ${environment}.`
             : `Killed: serving ${offServing(flag, config)} to everyone. Callers using killSwitch() are told to retry after ${retryAfter} s.`}
         </p>
         <p className={live ? 'live live-on' : 'live'}>

@@ -39,12 +39,30 @@ export function parseRoute(pathname: string): Route {
   return { page: 'not-found' };
 }
 
+/** `?a=1&b=2` of the values that are set, or ''. */
+function searchOf(query: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query))
+    if (value !== undefined && value !== '') params.set(name, value);
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+/** The views of a flag in one environment: its targeting (with the kill switch) or its results. */
+export type FlagViewName = 'targeting' | 'results';
+
+/** The view a flag page's `view` query names; targeting unless it names results. */
+export function flagViewOf(search: URLSearchParams): FlagViewName {
+  return search.get('view') === 'results' ? 'results' : 'targeting';
+}
+
 /** Paths of the pages, for links. */
 export const paths = {
   flags: '/flags',
   newFlag: '/flags/new',
-  flag: (key: string, environment?: string) =>
-    `/flags/${encodeURIComponent(key)}${environment === undefined ? '' : `?env=${encodeURIComponent(environment)}`}`,
+  /** A flag's page: in an environment, on a view (`results`; targeting when left out), with more of its query. */
+  flag: (key: string, environment?: string, query: Record<string, string | undefined> = {}) =>
+    `/flags/${encodeURIComponent(key)}${searchOf({ env: environment, ...query })}`,
   segments: '/segments',
   newSegment: '/segments/new',
   segment: (key: string) => `/segments/${encodeURIComponent(key)}`,

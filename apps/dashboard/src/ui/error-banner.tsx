@@ -38,7 +38,9 @@ export function ErrorBanner({ error, onReload, onRetry }: Props) {
         : String(error);
   return (
     <div className="banner banner-error" role="alert">
-      <p>{fieldNamed ? 'Not saved: the server refused a field, marked below.' : message}</p>
+      <p>
+        {fieldNamed ? 'Not saved: the server refused a field. Its message is shown at the field.' : message}
+      </p>
       {onRetry !== undefined && !fieldNamed && (
         <button type="button" className="button" onClick={onRetry}>
           Try again
