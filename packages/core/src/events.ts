@@ -33,7 +33,7 @@ interface EventBase {
   ts?: string;
 }
 
-/** A unit was served a variant of a flag (sent once per unit, flag and variant by the SDK). */
+/** A unit was served a variant of a flag by a split (the SDK sends one per unit, flag, variant and flag version). */
 export interface ExposureEvent extends EventBase {
   kind: 'exposure';
   flag: string;
@@ -82,6 +82,21 @@ export interface FeedbackEvent extends EventBase {
   score?: number;
   /** Set when the score comes from an automated judge rather than a person. */
   source?: 'user' | 'judge';
+  /**
+   * True for a judgement of a shadow generation: kept apart from judgements of served ones, as shadow
+   * generations are.
+   */
+  shadow?: boolean;
+  /**
+   * Shared by the judgements of the served and the shadow answer of one request, so that the two
+   * can be paired (the generation ids name each answer).
+   */
+  pairId?: string;
+  /**
+   * On a shadow judgement: the score the same judge gave the served answer of the same request. The
+   * server rolls `servedScore − score` up as the paired quality difference of the shadow variant.
+   */
+  servedScore?: number;
 }
 
 /** A custom measurement, attributed to a flag's variant when `flag` and `variant` are given. */

@@ -23,6 +23,7 @@ export type {
   PrerequisiteExplanation,
   RuleExplanation,
 } from './explanation.js';
+export { inShadowSample, type ResolvedShadow, shadowOf } from './flag-shadow.js';
 export * from './model.js';
 export { murmur3 } from './murmur3.js';
 export { ErrorCode, type EvaluationResult, Reason } from './reasons.js';

@@ -104,6 +104,17 @@ export interface Prerequisite {
   variant: string;
 }
 
+/**
+ * Shadow mode: on a share of requests, the variant `variant` also runs, in the background, on the
+ * same input as the served one; it is measured and never shown. Only ai-config flags have one.
+ */
+export interface FlagShadow {
+  /** One of the flag's variants; requests already assigned it are not shadowed. */
+  variant: string;
+  /** The share of requests, in [0, 1], that also run the shadow variant. */
+  sampleRate: number;
+}
+
 /** A flag's configuration in one environment. */
 export interface FlagEnvironment {
   enabled: boolean;
@@ -117,6 +128,11 @@ export interface FlagEnvironment {
   version: number;
   /** How long callers are told to wait when the flag is off as a kill switch (default 300). */
   retryAfterSeconds?: number;
+  /**
+   * The variant run beside the served one on sampled requests (see {@link shadowOf}). Informational
+   * for evaluators: evaluation ignores it, so it never changes what a flag serves.
+   */
+  shadow?: FlagShadow | null;
 }
 
 /** A flag's definition, shared by all environments. */

@@ -6,10 +6,12 @@ import {
   DEFAULT_RETRY_AFTER_SECONDS,
   type EvaluationContext,
   evaluate,
+  inShadowSample,
   type JsonValue,
   Reason,
   type Snapshot,
   type SwitchboardEvent,
+  shadowOf,
 } from '@switchboard/core';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { CorruptCacheError, readCacheFile, writeCacheFile } from './cache-file.js';
@@ -32,8 +34,9 @@ import { type Logger, SILENT_LOGGER } from './logger.js';
 import { LruSet } from './lru-set.js';
 import { nodeStreamTransport } from './node-stream-transport.js';
 import { type AiConfigOptions, type ResolvedAiConfig, resolveAiConfig } from './resolved-ai-config.js';
+import { type ShadowRequest, ShadowRunner, type ShadowSettings, type ShadowStats } from './shadow-runner.js';
 import { StreamConnection, type StreamRefusedError } from './stream-connection.js';
-import { applyStreamEvent } from './stream-events.js';
+import { applyStreamEvent, parseStreamEvent } from './stream-events.js';
 import { fetchTransport } from './stream-transport.js';
 
 /** How to create a client; see {@link createClient}. */
@@ -69,6 +72,11 @@ export interface ClientOptions {
    * when finishing a sentence matters more than stopping at once.
    */
   drainTimeoutMs?: number;
+  /**
+   * Shadow mode: how many shadow calls may run at once, a daily spend cap, and a judge (see
+   * `tracker.shadow` and {@link ShadowSettings}).
+   */
+  shadow?: ShadowSettings;
 }
 
 /** Options of {@link SwitchboardClient.drain}. */
@@ -104,7 +112,8 @@ export interface KillSwitchResponse {
 }
 
 const SNAPSHOT_PATH = '/api/v1/sdk/snapshot';
-const STREAM_PATH = '/api/v1/sdk/stream';
+/** `events=drain`: this SDK acts on `drain` events (servers send them only to streams that ask). */
+const STREAM_PATH = '/api/v1/sdk/stream?events=drain';
 const EVENTS_PATH = '/api/v1/events';
 const SNAPSHOT_TIMEOUT_MS = 10_000;
 const CACHE_WRITE_DELAY_MS = 250;
@@ -140,6 +149,7 @@ export class SwitchboardClient extends EventEmitter {
   private stamp = 0;
   private readonly inFlightCalls = new InFlightGenerations();
   private readonly drainTimeoutMs: number;
+  private readonly shadows: ShadowRunner;
   private readonly trackerHost: TrackerHost = {
     inFlight: this.inFlightCalls,
     killedFor: (flag, context) => this.killSwitch(flag, context)?.retryAfterSeconds,
@@ -164,6 +174,7 @@ export class SwitchboardClient extends EventEmitter {
     this.logger = options.logger ?? SILENT_LOGGER;
     this.fetchImpl = options.fetch ?? fetch;
     this.drainTimeoutMs = Math.max(0, options.drainTimeoutMs ?? 0);
+    this.shadows = new ShadowRunner(options.shadow ?? {}, this.logger);
     this.exposures = new LruSet(options.events?.exposureCacheSize ?? 10_000);
     this.events = new EventQueue({
       send: (events, key) => this.postEvents(events, key),
@@ -347,7 +358,14 @@ export class SwitchboardClient extends EventEmitter {
     const makeTracker = (binding: Omit<TrackerBinding, 'context' | 'unit'>) =>
       new GenerationTracker(this.trackerHost, { ...binding, context, unit });
     try {
-      return resolveAiConfig(details, options, makeTracker);
+      const shadow = this.sampleShadow(details, context, unit, options);
+      const config = resolveAiConfig(
+        details,
+        options,
+        (binding) => new GenerationTracker(this.trackerHost, { ...binding, context, unit, shadow }),
+      );
+      if (shadow !== undefined) shadow.servedMessages = config.messages;
+      return config;
     } catch (error) {
       this.logger.warn(`the AI configuration of ${flagKey} is malformed: ${String(error)}`);
       const failed = new EvaluationDetails<JsonValue | undefined>(flagKey, {
@@ -363,6 +381,50 @@ export class SwitchboardClient extends EventEmitter {
         return resolveAiConfig(failed, {}, makeTracker);
       }
     }
+  }
+
+  /**
+   * The shadow variant's configuration for this request when the flag has a shadow in this
+   * environment, the unit was assigned another variant, and the request is in the sample: a fresh
+   * pair id hashed with murmur3 (`inShadowSample`), so requests are sampled independently of units,
+   * at the flag's rate. Undefined otherwise, and when the shadow's messages miss a variable.
+   */
+  private sampleShadow(
+    details: EvaluationDetails,
+    context: EvaluationContext,
+    unit: string | undefined,
+    options: AiConfigOptions,
+  ): ShadowRequest | undefined {
+    const served = details.variant;
+    if (served === undefined || details.reason === Reason.Disabled || details.reason === Reason.Error)
+      return undefined;
+    const shadow = shadowOf(this.compiled, details.flagKey);
+    if (shadow === undefined || shadow.variant === served) return undefined;
+    const pairId = crypto.randomUUID();
+    if (!inShadowSample(shadow.sampleRate, pairId)) return undefined;
+    let config: ResolvedAiConfig | undefined;
+    const host = this.shadows.hostFor(this.trackerHost, () => config?.pricing);
+    config = resolveAiConfig(
+      new EvaluationDetails(details.flagKey, {
+        value: shadow.value,
+        variant: shadow.variant,
+        reason: details.reason,
+      }),
+      { variables: options.variables },
+      (binding) => new GenerationTracker(host, { ...binding, context, unit }),
+    );
+    if (config.source !== 'variant' || config.errors.length > 0) {
+      this.logger.debug(
+        `${details.flagKey}: the shadow variant ${shadow.variant} cannot run for this request`,
+      );
+      return undefined;
+    }
+    return { runner: this.shadows, config, pairId, servedMessages: undefined };
+  }
+
+  /** Counters of shadow mode: calls running, started, completed, failed, skipped at a limit, judged, and today's spend. */
+  shadowStats(): ShadowStats {
+    return this.shadows.stats();
   }
 
   /**
@@ -492,6 +554,7 @@ export class SwitchboardClient extends EventEmitter {
     this.closed = true;
     this.stream?.close();
     this.inFlightCalls.close();
+    this.shadows.close();
     await this.events.close();
     if (this.cacheTimer !== undefined) {
       clearTimeout(this.cacheTimer);
@@ -575,6 +638,15 @@ export class SwitchboardClient extends EventEmitter {
   }
 
   private onStreamEvent(event: EventSourceMessage): void {
+    if (event.event === 'drain') {
+      const drain = parseStreamEvent(event);
+      if (drain.type !== 'drain') return;
+      // A rollback serves the control now (the change came first): what still runs on the candidate
+      // is aborted, as `client.drain` would.
+      this.logger.info(`the server asked to drain ${drain.flag}: ${drain.reason}`);
+      void this.drain(drain.flag, drain.variant === undefined ? {} : { variant: drain.variant });
+      return;
+    }
     const applied = applyStreamEvent(this.snapshot, this.version, event);
     if (applied === undefined) return;
     this.replace(applied.snapshot, applied.version, 'server', applied.changed);
@@ -641,7 +713,11 @@ export class SwitchboardClient extends EventEmitter {
     context: EvaluationContext,
   ): void {
     const unit = this.unitOf(flag, ruleId, context);
-    if (unit === undefined || !this.exposures.add(`${unit}\u0000${flag}\u0000${variant}`)) return;
+    // Once per flag version too: after a change (a rollout's next stage) each unit is exposed again,
+    // so a stage's exposures count the units it served, in the proportions of its split.
+    const version = (this.compiled.flags.get(flag)?.source as { version?: number } | undefined)?.version;
+    if (unit === undefined || !this.exposures.add(`${unit}\u0000${flag}\u0000${variant}\u0000${version}`))
+      return;
     this.enqueue({ kind: 'exposure', flag, variant, unit, ...(ruleId === undefined ? {} : { ruleId }) });
   }
 

@@ -66,7 +66,8 @@ export function eventProblem(event: SwitchboardEvent): string | undefined {
         text('flag', event.flag, true) ??
         text('variant', event.variant, true) ??
         text('unit', event.unit, false) ??
-        text('generationId', event.generationId, false);
+        text('generationId', event.generationId, false) ??
+        text('pairId', event.pairId, false);
       if (problem !== undefined) return problem;
       if (event.unit === undefined && event.generationId === undefined)
         return 'unit or generationId is required';
@@ -79,6 +80,11 @@ export function eventProblem(event: SwitchboardEvent): string | undefined {
         !(typeof event.score === 'number' && event.score >= 0 && event.score <= 1)
       )
         return 'score must be a number in [0, 1]';
+      if (event.servedScore !== undefined) {
+        if (!(typeof event.servedScore === 'number' && event.servedScore >= 0 && event.servedScore <= 1))
+          return 'servedScore must be a number in [0, 1]';
+        if (event.shadow !== true) return "servedScore goes with a shadow answer's judgement (shadow: true)";
+      }
       return undefined;
     }
     case 'metric':

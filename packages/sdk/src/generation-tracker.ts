@@ -1,6 +1,14 @@
 import type { EvaluationContext, GenerationEvent } from '@switchboard/core';
 import type { ProviderModel } from '@switchboard/llm';
 import { type CallOwner, GenerationCall, type TrackerHost, type TrackOptions } from './generation-call.js';
+import type { ResolvedAiConfig } from './resolved-ai-config.js';
+import type {
+  ServedSide,
+  ShadowCall,
+  ShadowOutcome,
+  ShadowRequest,
+  ShadowRunOptions,
+} from './shadow-runner.js';
 import { observeStream } from './stream-observer.js';
 
 /** A generation reported by hand; the provider and model default to the configuration's own. */
@@ -37,13 +45,17 @@ export interface TrackerBinding {
   primary: ProviderModel;
   /** Whether the flag was live (not killed) when the configuration was resolved. */
   enabled: boolean;
+  /** Set when the request is in the flag's shadow sample. */
+  shadow?: ShadowRequest | undefined;
 }
+
+const NOT_SAMPLED: Promise<ShadowOutcome> = Promise.resolve({ status: 'not-sampled' });
 
 /**
  * Measures the model calls made with one resolved AI configuration and sends them as `generation`
  * events attributed to its flag, assigned variant and unit (see `client.aiConfig`).
  */
-export class GenerationTracker implements CallOwner {
+export class GenerationTracker implements CallOwner, ServedSide {
   readonly flag: string;
   readonly variant: string | undefined;
   readonly unit: string | undefined;
@@ -54,6 +66,7 @@ export class GenerationTracker implements CallOwner {
   /** The id of the generation this tracker started last: what `feedback()` names by default. */
   lastGenerationId: string | undefined;
   private readonly stamp: number;
+  private readonly shadowRequest: ShadowRequest | undefined;
 
   /** @internal Made by `client.aiConfig`. */
   constructor(
@@ -67,6 +80,53 @@ export class GenerationTracker implements CallOwner {
     this.primary = binding.primary;
     this.enabled = binding.enabled;
     this.stamp = host.snapshotStamp();
+    // Nothing to compare against when no variant was assigned or the flag is off.
+    this.shadowRequest = binding.variant !== undefined && binding.enabled ? binding.shadow : undefined;
+  }
+
+  /** The shadow variant's configuration when this request is in the flag's shadow sample, else null. */
+  get shadowConfig(): ResolvedAiConfig | null {
+    return this.shadowRequest?.config ?? null;
+  }
+
+  /**
+   * Runs the shadow call of this request when it is in the flag's shadow sample (`config.shadow` is
+   * not null); otherwise does nothing. `call` gets the shadow variant's configuration (same variables)
+   * and a signal, and is started on a later turn of the event loop: it never delays you or your
+   * served call, and its result and errors never reach you. It is measured as a generation with
+   * `shadow: true` under the shadow variant. Skipped, and counted, when the client's shadow
+   * concurrency or daily spend is at its limit. One shadow call per request: calling again returns
+   * the first outcome.
+   *
+   * With a judge (the client's `shadow.judge`, or `options.judge`) and the served answer
+   * (`options.served`, a value or a promise), both answers are scored and sent as judge feedback
+   * sharing a pair id.
+   *
+   * The promise resolves with what happened once it is over and never rejects: there is no need to
+   * await it.
+   *
+   * @example
+   * const completion = await config.tracker.track((signal) => openai.chat.completions.create(toOpenAiChatParams(config), { signal }));
+   * void config.tracker.shadow((shadow, signal) => openai.chat.completions.create(toOpenAiChatParams(shadow), { signal }), { served: completion });
+   */
+  shadow<T>(call: ShadowCall<T>, options: ShadowRunOptions = {}): Promise<ShadowOutcome> {
+    const request = this.shadowRequest;
+    if (request === undefined) return NOT_SAMPLED;
+    return request.runner.run(this, request, call, options);
+  }
+
+  /** @internal Sends the served answer's judge feedback (see {@link shadow}). */
+  judged(score: number, generationId: string | undefined, pairId: string): void {
+    if (this.variant === undefined) return;
+    this.host.sendFeedback({
+      flag: this.flag,
+      variant: this.variant,
+      ...(this.unit !== undefined && { unit: this.unit }),
+      ...(generationId !== undefined && { generationId }),
+      score,
+      source: 'judge',
+      pairId,
+    });
   }
 
   /**

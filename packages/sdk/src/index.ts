@@ -37,6 +37,7 @@ export {
   type TrackedGenerationFields,
   type TrackerFeedback,
 } from './generation-tracker.js';
+export { answerText, type JudgeClient, type LlmJudgeOptions, llmJudge } from './llm-judge.js';
 export { type Logger, SILENT_LOGGER } from './logger.js';
 export {
   type AiConfigRequest,
@@ -59,5 +60,15 @@ export type {
   ResolvedAiConfig,
   ResolvedAiTool,
 } from './resolved-ai-config.js';
+export type {
+  JudgeInput,
+  JudgeScores,
+  ShadowCall,
+  ShadowJudge,
+  ShadowOutcome,
+  ShadowRunOptions,
+  ShadowSettings,
+  ShadowStats,
+} from './shadow-runner.js';
 export { SILENT_STREAM_MS } from './stream-connection.js';
 export { MalformedEventError, parseStreamEvent, type StreamEvent } from './stream-events.js';

@@ -60,6 +60,12 @@ export interface ResolvedAiConfig {
   readonly errors: RenderError[];
   /** Measures the calls made with this configuration and records feedback, for this flag, variant and unit. */
   readonly tracker: GenerationTracker;
+  /**
+   * The shadow variant's configuration (same variables) when the flag has a shadow in this environment
+   * and this request is in its sample; else null. Run it with `tracker.shadow(...)`; its own tracker
+   * records generations with `shadow: true` under the shadow variant.
+   */
+  readonly shadow: ResolvedAiConfig | null;
 }
 
 const NO_CONFIG: AiConfigInput = { provider: '', model: '' };
@@ -87,6 +93,12 @@ export function resolveAiConfig(
   const enabled = source !== 'none' && details.reason !== Reason.Disabled;
   // A variant whose value is no AI configuration served nothing usable: an error, as OpenFeature reports it.
   const variant = mismatch ? undefined : details.variant;
+  const bound = tracker({
+    flag: details.flagKey,
+    variant,
+    primary: { provider: rendered.provider, model: rendered.model },
+    enabled: enabled && details.reason !== Reason.Error,
+  });
   return {
     flag: details.flagKey,
     variant,
@@ -107,12 +119,8 @@ export function resolveAiConfig(
     contextWindow: rendered.contextWindow,
     pricing: rendered.pricing,
     errors: rendered.errors,
-    tracker: tracker({
-      flag: details.flagKey,
-      variant,
-      primary: { provider: rendered.provider, model: rendered.model },
-      enabled: enabled && details.reason !== Reason.Error,
-    }),
+    tracker: bound,
+    shadow: bound.shadowConfig,
   };
 }
 

@@ -7,13 +7,19 @@ import type { EventSourceMessage } from 'eventsource-parser';
  * - `patch`     `{ version, kind, key, value }`   one flag or segment, added or changed
  * - `delete`    `{ version, kind, key }`          one flag (archived) or segment (deleted) gone
  * - `heartbeat` `{ version }`                     every 15 s
+ * - `drain`     `{ version, flag, variant?, reason }` abort the flag's in-flight generations (a rollback
+ *               or a kill); sent only to streams opened with `?events=drain`
+ *
+ * Any other event is ignored (`unknown`): a newer server may send events this SDK does not know.
  */
 export type StreamEvent =
   | { type: 'put'; version: number; snapshot: Snapshot }
   | { type: 'patch'; version: number; kind: 'flag'; key: string; value: SnapshotFlag }
   | { type: 'patch'; version: number; kind: 'segment'; key: string; value: Segment }
   | { type: 'delete'; version: number; kind: 'flag' | 'segment'; key: string }
-  | { type: 'heartbeat'; version: number };
+  | { type: 'heartbeat'; version: number }
+  | { type: 'drain'; version: number; flag: string; variant: string | undefined; reason: string }
+  | { type: 'unknown'; version: number; event: string };
 
 /** A stream event that cannot be applied; the connection resyncs from a full snapshot. */
 export class MalformedEventError extends Error {
@@ -63,8 +69,21 @@ export function parseStreamEvent(message: EventSourceMessage): StreamEvent {
         ? { type: 'patch', version, kind, key, value: value as unknown as SnapshotFlag }
         : { type: 'patch', version, kind, key, value: value as unknown as Segment };
     }
+    case 'drain': {
+      const { flag, variant, reason } = data;
+      if (typeof flag !== 'string' || (variant !== undefined && typeof variant !== 'string'))
+        throw new MalformedEventError('the drain names no flag');
+      return {
+        type: 'drain',
+        version,
+        flag,
+        variant: variant as string | undefined,
+        reason: typeof reason === 'string' ? reason : '',
+      };
+    }
     default:
-      throw new MalformedEventError(`unknown event ${JSON.stringify(message.event)}`);
+      // A newer server's event: nothing this SDK holds depends on it.
+      return { type: 'unknown', version, event: message.event ?? 'message' };
   }
 }
 
@@ -81,6 +100,8 @@ export function applyStreamEvent(
   const event = parseStreamEvent(message);
   switch (event.type) {
     case 'heartbeat':
+    case 'drain':
+    case 'unknown':
       return undefined;
     case 'put':
       // A put older than what is held (a replica lagging behind) would take the client back in time.

@@ -21,6 +21,7 @@ export {
 } from './confidence-sequence.js';
 export { decidePromotion } from './decide-promotion.js';
 export { compareMeans, type MomentSummary } from './mean-comparison.js';
+export { type PairedDifference, pairedDifference } from './paired-difference.js';
 export {
   DEFAULT_PROMOTION_POLICY,
   MIN_UNITS_PER_ARM_FLOOR,
