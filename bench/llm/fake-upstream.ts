@@ -5,7 +5,14 @@
  */
 import { startFakeProvider } from '@switchboard/llm/testing';
 
-const fake = await startFakeProvider({ apiKey: 'sk-bench' });
+/** The shadow bench's slow candidate: this model always answers late. */
+const SLOW_MODEL = 'bench-shadow-slow';
+const SLOW_MODEL_DELAY_MS = 250;
+
+const fake = await startFakeProvider({
+  apiKey: 'sk-bench',
+  scripts: [{ kind: 'slow-response', delayMs: SLOW_MODEL_DELAY_MS, model: SLOW_MODEL, times: Infinity }],
+});
 console.log(JSON.stringify({ url: fake.url }));
 const stop = () => void fake.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);

@@ -8,6 +8,11 @@
  *     The same requests are sent one at a time, alternately, straight to the fake and through the
  *     gateway (`model: "flag:..."`), non-streaming and streaming (bodies read to the end), OpenAI and
  *     Anthropic protocols; added latency = gateway − direct at p50 and p99 (budget: ≤ 1 ms at p50).
+ * (c) Shadow mode: the served request's latency through the gateway with shadow off and on, same run,
+ *     alternating between twin flags (one without a shadow, one shadowing every request): a shadow
+ *     model answering 250 ms late (at most SWITCHBOARD_SHADOW_MAX_CONCURRENCY run, the rest are
+ *     skipped), and one as fast as the served model (every request also makes a shadow call, in the
+ *     gateway's process).
  *
  * Prints a table, writes `results/llm.json`, exits non-zero when a request failed.
  *
@@ -106,6 +111,18 @@ async function timed(target: Case['direct']): Promise<number> {
 }
 
 let results: CaseResult[] = [];
+
+/** Served requests of a flag with a shadow against its twin without, alternately. */
+interface ShadowRow {
+  name: string;
+  offP50: number;
+  offP99: number;
+  onP50: number;
+  onP99: number;
+  addedP50: number;
+  addedP99: number;
+}
+let shadowRows: ShadowRow[] = [];
 const server = await startSwitchboardProcess(SERVER_CORE, {
   OPENAI_BASE_URL: `${fakeUrl}/v1`,
   OPENAI_API_KEY: UPSTREAM_KEY,
@@ -211,6 +228,65 @@ try {
     row.addedP99 = row.gatewayP99 - row.directP99;
     results = [...results, row];
   }
+
+  log(`(c) shadow mode: ${warmup} warm-up pairs, ${requests} measured pairs per case...`);
+  const shadowFlags = [
+    { key: `${FLAG}-shadow-off`, shadow: null },
+    { key: `${FLAG}-shadow-slow`, shadow: { variant: 'slow', sampleRate: 1 } },
+    { key: `${FLAG}-shadow-fast`, shadow: { variant: 'fast', sampleRate: 1 } },
+  ];
+  for (const { key, shadow } of shadowFlags) {
+    await jsonRequest('POST', `${server.url}/api/v1/flags`, admin, {
+      key,
+      kind: 'ai-config',
+      variants: [
+        { key: 'control', value: variant('openai', 'gpt-4o') },
+        { key: 'slow', value: variant('openai', 'bench-shadow-slow') },
+        { key: 'fast', value: variant('openai', 'gpt-4o-mini') },
+      ],
+    });
+    await jsonRequest('PATCH', `${server.url}/api/v1/flags/${key}/environments/production`, admin, {
+      version: 0,
+      enabled: true,
+      fallthrough: { variant: 'control' },
+      shadow,
+    });
+  }
+  const base = openAi(false).gateway;
+  const target = (key: string) => ({ ...base, body: { ...base.body, model: `flag:${key}` } });
+  const off = target(`${FLAG}-shadow-off`);
+  // One case at a time: shadow calls share the server's concurrency limit.
+  for (const [name, key] of [
+    ['shadow on, its model answers 250 ms late', `${FLAG}-shadow-slow`],
+    ['shadow on, its model as fast as the served one', `${FLAG}-shadow-fast`],
+  ] as const) {
+    const on = target(key);
+    for (let i = 0; i < warmup; i++) {
+      await timed(off);
+      await timed(on);
+    }
+    const offTimes: number[] = [];
+    const onTimes: number[] = [];
+    for (let i = 0; i < requests; i++) {
+      // Alternating, so that whatever else the machine does (the shadows included) weighs on both alike.
+      offTimes.push(await timed(off));
+      onTimes.push(await timed(on));
+    }
+    offTimes.sort((a, b) => a - b);
+    onTimes.sort((a, b) => a - b);
+    shadowRows = [
+      ...shadowRows,
+      {
+        name,
+        offP50: quantile(offTimes, 0.5),
+        offP99: quantile(offTimes, 0.99),
+        onP50: quantile(onTimes, 0.5),
+        onP99: quantile(onTimes, 0.99),
+        addedP50: quantile(onTimes, 0.5) - quantile(offTimes, 0.5),
+        addedP99: quantile(onTimes, 0.99) - quantile(offTimes, 0.99),
+      },
+    ];
+  }
 } finally {
   await server.stop();
   await fake.child.stop();
@@ -245,6 +321,29 @@ console.log(
     ]),
   ),
 );
+console.log('');
+console.log(
+  textTable(
+    [
+      'served requests, gateway (OpenAI)',
+      'off p50 ms',
+      'off p99 ms',
+      'on p50 ms',
+      'on p99 ms',
+      'added p50 ms',
+      'added p99 ms',
+    ],
+    shadowRows.map((r) => [
+      r.name,
+      ms(r.offP50),
+      ms(r.offP99),
+      ms(r.onP50),
+      ms(r.onP99),
+      ms(r.addedP50),
+      ms(r.addedP99),
+    ]),
+  ),
+);
 const headline = results[0] as CaseResult;
 const worstP50 = Math.max(...results.map((r) => r.addedP50));
 console.log('\nBudget (DESIGN.md §8):');
@@ -260,6 +359,7 @@ const row = {
   gatewayAddedP50Ms: Math.round(headline.addedP50 * 100) / 100,
   gatewayAddedP99Ms: Math.round(headline.addedP99 * 100) / 100,
   cases: results.map((r) => ({ ...r })),
+  shadow: shadowRows.map((r) => ({ ...r })),
   streamChunkUs: track.streamChunkUs,
   aiConfigUs: track.aiConfigUs,
   requests,

@@ -7,6 +7,9 @@ import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrations.js';
 import type { Executor } from './db/store-helpers.js';
+import { registerAlertRoutes } from './features/alerts/alert-routes.js';
+import { AlertService } from './features/alerts/alert-service.js';
+import { SqlAlertStore } from './features/alerts/sql-alert-store.js';
 import { registerApiKeyRoutes } from './features/api-keys/api-key-routes.js';
 import { ApiKeyService } from './features/api-keys/api-key-service.js';
 import { SqlApiKeyStore } from './features/api-keys/sql-api-key-store.js';
@@ -34,12 +37,26 @@ import { GenerationRecorder } from './features/gateway/generation-recorder.js';
 import { registerProjectRoutes } from './features/projects/project-routes.js';
 import { ProjectService } from './features/projects/project-service.js';
 import { SqlProjectStore } from './features/projects/sql-project-store.js';
+import type { Notifier } from './features/rollouts/notifier.js';
+import { registerRolloutRoutes } from './features/rollouts/rollout-routes.js';
+import { RolloutScheduler } from './features/rollouts/rollout-scheduler.js';
+import { RolloutService } from './features/rollouts/rollout-service.js';
+import { SchedulerLeadership } from './features/rollouts/scheduler-leadership.js';
+import { SqlRolloutStore } from './features/rollouts/sql-rollout-store.js';
+import { registerScheduleRoutes } from './features/schedules/schedule-routes.js';
+import { ScheduleService } from './features/schedules/schedule-service.js';
+import { SqlScheduleStore } from './features/schedules/sql-schedule-store.js';
 import { registerSegmentRoutes } from './features/segments/segment-routes.js';
 import { SegmentService } from './features/segments/segment-service.js';
 import { SqlSegmentStore } from './features/segments/sql-segment-store.js';
 import { StreamHub } from './features/stream/stream-hub.js';
 import { registerStreamRoutes } from './features/stream/stream-routes.js';
+import { SqlWebhookStore } from './features/webhooks/sql-webhook-store.js';
+import { registerWebhookRoutes } from './features/webhooks/webhook-routes.js';
+import { WebhookSecretBox } from './features/webhooks/webhook-secret-box.js';
+import { WebhookService } from './features/webhooks/webhook-service.js';
 import { registerErrorHandler } from './http/error-handler.js';
+import { NotFoundError } from './http/errors.js';
 import { Metrics, registerMetrics } from './metrics.js';
 import { ReplicaSync } from './replica-sync.js';
 import type { ServiceContext } from './service-context.js';
@@ -60,7 +77,13 @@ export interface App {
     events: EventService;
     prices: PriceService;
     experiments: ExperimentService;
+    rollouts: RolloutService;
+    /** Ticks on `rolloutIntervalMs` once the app listens; tests call `tick()` with their clock. */
+    rolloutScheduler: RolloutScheduler;
     gateway: GatewayService;
+    webhooks: WebhookService;
+    alerts: AlertService;
+    schedules: ScheduleService;
   };
   bus: ChangeBus;
   metrics: Metrics;
@@ -75,9 +98,24 @@ export interface AppOptions {
   clock?: () => Date;
   /** How long `close()` lets in-flight requests finish before closing their connections (default 5 s). */
   shutdownGraceMs?: number;
+  /** How often the workers run once the app listens (0: never; tests call them themselves). */
+  workerIntervalsMs?: Partial<WorkerIntervals>;
+  /** Where rollout decisions are notified (default: nowhere). */
+  rolloutNotifier?: Notifier;
+}
+
+/** How often each background worker runs, in ms. */
+export interface WorkerIntervals {
+  /** Webhook deliveries due (first attempts and retries). */
+  webhooks: number;
+  /** Alert rules' evaluation. */
+  alerts: number;
+  /** Scheduled changes due. */
+  schedules: number;
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
+const WORKER_INTERVALS_MS: WorkerIntervals = { webhooks: 1_000, alerts: 60_000, schedules: 1_000 };
 
 /**
  * The composition root: opens the store, migrates it, creates the default project (and, on an empty
@@ -192,6 +230,59 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   registerPriceRoutes(http, prices, keys);
   const experiments = new ExperimentService(ctx, new SqlPolicyStore(database), projects, flags, events);
   registerExperimentRoutes(http, experiments, keys);
+  const webhooks = new WebhookService(ctx, new SqlWebhookStore(database), projects, {
+    secrets: new WebhookSecretBox(config.encryptionKey?.reveal()),
+    log: http.log,
+  });
+  registerWebhookRoutes(http, webhooks, keys);
+  const rolloutStore = new SqlRolloutStore(database.db);
+  const rollouts = new RolloutService(ctx, rolloutStore, {
+    projects,
+    flags,
+    segments,
+    policies: new SqlPolicyStore(database),
+    events,
+    notifier: options.rolloutNotifier ?? webhooks.rolloutNotifier,
+  });
+  registerRolloutRoutes(http, rollouts, keys);
+  // The kill switch, by whatever route: SDKs drain the flag's generations, its live rollout ends.
+  flags.onKill((kill) => {
+    rollouts.coordinator
+      .afterKill(kill)
+      .catch((error: unknown) =>
+        http.log.error({ err: error, flag: kill.flag }, 'the rollback after a kill failed'),
+      );
+  });
+  const rolloutScheduler = new RolloutScheduler(rollouts, rolloutStore, new SchedulerLeadership(database), {
+    onError: (plan, error) =>
+      http.log.error({ err: error, plan }, 'the rollout scheduler failed to evaluate'),
+  });
+  http.addHook('onListen', async () => rolloutScheduler.start(config.rolloutIntervalMs));
+  const alerts = new AlertService(ctx, new SqlAlertStore(database.db), {
+    projects,
+    flags,
+    experiments,
+    notifier: webhooks,
+    log: http.log,
+  });
+  // A `rollback` alert rolls back the flag's live rollout; with none, the alert disables the flag.
+  alerts.setRollback(async (flag, environment, reason, { project, ruleId }) => {
+    try {
+      await rollouts.rollBack({ project, flag, environment }, reason, `alert:${ruleId}`);
+      return true;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
+  });
+  registerAlertRoutes(http, alerts, keys);
+  const schedules = new ScheduleService(ctx, new SqlScheduleStore(database), {
+    projects,
+    flags,
+    notifier: webhooks,
+    log: http.log,
+  });
+  registerScheduleRoutes(http, schedules, keys);
   const gateway = new GatewayService({
     providers: config.providers,
     attemptTimeoutMs: config.gatewayAttemptTimeoutMs,
@@ -199,6 +290,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       failureThreshold: config.gatewayBreakerThreshold,
       cooldownMs: config.gatewayBreakerCooldownMs,
     },
+    shadowMaxConcurrency: config.gatewayShadowMaxConcurrency,
     recorder: new GenerationRecorder((scope, key, batch) => events.ingest(scope, key, batch), {
       onProblem: (message, detail) => http.log.warn({ detail }, message),
     }),
@@ -212,6 +304,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   registerLocalAdminKeyRoute(http, { dataDir: config.dataDir, keys });
   await registerDashboardRoutes(http);
+
+  // The workers run in a server that listens; an app used in-process (tests) runs them by hand.
+  const intervals = { ...WORKER_INTERVALS_MS, ...options.workerIntervalsMs };
+  http.addHook('onListen', async () => {
+    webhooks.start(intervals.webhooks);
+    alerts.start(intervals.alerts);
+    schedules.start(intervals.schedules);
+  });
 
   await http.ready();
   await replicas.start({ log: http.log, metrics });
@@ -231,12 +331,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       events,
       prices,
       experiments,
+      rollouts,
+      rolloutScheduler,
       gateway,
+      webhooks,
+      alerts,
+      schedules,
     },
     bus,
     metrics,
     bootstrapAdminKey,
     async close() {
+      // A tick under way finishes (its transaction commits or not) before anything closes.
+      await rolloutScheduler.stop();
       // Streams never end on their own: end them first, or closing would wait for them.
       streams.close();
       const closing = http.close();
@@ -253,7 +360,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       http.server.closeAllConnections();
       await closing;
       // Generations of the last requests are written before the store closes.
-      await gateway.flush();
+      await gateway.close();
+      // Scheduled changes and alerts under way finish (and queue their webhooks) before deliveries stop.
+      await schedules.close();
+      await alerts.close();
+      await webhooks.close();
       keys.close();
       snapshots.close();
       events.close();

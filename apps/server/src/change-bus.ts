@@ -2,11 +2,26 @@ import { EventEmitter } from 'node:events';
 
 /** What changed, published after the change is committed. */
 export interface Change {
-  resource: 'flag' | 'segment' | 'environment' | 'project' | 'api-key';
+  /** `drain` changes nothing in the store: it asks the SDKs of one environment to drain a flag's calls. */
+  resource: 'flag' | 'segment' | 'environment' | 'project' | 'api-key' | 'drain';
   key: string;
   projectId: string;
   /** The new snapshot version of each environment whose snapshot changed. */
   environmentVersions: Record<string, number>;
+  /** With resource `drain`: what to drain, where and why. */
+  drain?: DrainSignal;
+}
+
+/**
+ * A request to the SDKs of one environment: abort the in-flight generations of `flag` (of `variant`
+ * only, when given). Sent after a rollback or a kill is committed and published; SDK streams get it
+ * after the change that caused it.
+ */
+export interface DrainSignal {
+  environmentId: string;
+  flag: string;
+  variant?: string | undefined;
+  reason: string;
 }
 
 /** What the change bus and its helpers log through: the app's (pino) logger fits. */

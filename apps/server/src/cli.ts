@@ -3,7 +3,9 @@ import { CliError, EXIT, EXIT_CODES_HELP } from './cli/exit-codes.js';
 import { registerFlagCommands } from './cli/flag-commands.js';
 import { registerKeyCommands } from './cli/key-commands.js';
 import { registerKillCommand } from './cli/kill-command.js';
+import { registerRolloutCommands } from './cli/rollout-commands.js';
 import { registerServerCommands } from './cli/server-commands.js';
+import { registerSimulateCommand } from './cli/simulate-command.js';
 import { ConfigError } from './config.js';
 
 export { EXIT } from './cli/exit-codes.js';
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerKeyCommands(program);
   registerFlagCommands(program);
   registerKillCommand(program);
+  registerRolloutCommands(program);
+  registerSimulateCommand(program);
   return program;
 }
 

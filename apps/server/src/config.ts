@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { type ProviderSettings, readProviderSettings } from './features/gateway/provider-settings.js';
+import { type ProviderSettings, readProviderSettings, Secret } from './features/gateway/provider-settings.js';
 
 /** Everything the server reads at start; see {@link loadConfig}. */
 export interface Config {
@@ -49,6 +49,23 @@ export interface Config {
   gatewayBreakerCooldownMs: number;
   /** Largest request body of the gateway routes (prompts are larger than flag bodies). */
   gatewayBodyLimitBytes: number;
+  /**
+   * Shadow calls the gateway runs at once, at most, per server; a sampled request beyond it is not
+   * shadowed (0 turns shadow mode off in the gateway).
+   */
+  gatewayShadowMaxConcurrency: number;
+  /**
+   * How often the rollout scheduler evaluates every active rollout plan (advance, hold, roll back),
+   * in a server that listens. 0 turns it off (plans then move only by hand). With several replicas on
+   * PostgreSQL, one acts per tick.
+   */
+  rolloutIntervalMs: number;
+  /**
+   * Encrypts webhook secrets in the store (AES-256-GCM under a key derived from it; at least 32
+   * characters). Unset: they are stored as plain text. Replicas of one deployment MUST share it. A
+   * `Secret`: it never prints.
+   */
+  encryptionKey?: Secret | undefined;
 }
 
 /** Start options as flags of `switchboard start`; each overrides its environment variable. */
@@ -66,6 +83,9 @@ const DEFAULT_GATEWAY_ATTEMPT_TIMEOUT_MS = 60_000;
 const DEFAULT_GATEWAY_BREAKER_THRESHOLD = 5;
 const DEFAULT_GATEWAY_BREAKER_COOLDOWN_MS = 30_000;
 const DEFAULT_GATEWAY_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+const DEFAULT_GATEWAY_SHADOW_MAX_CONCURRENCY = 4;
+const DEFAULT_ROLLOUT_INTERVAL_MS = 60_000;
+const MIN_ENCRYPTION_KEY_CHARS = 32;
 
 const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65_535),
@@ -90,6 +110,8 @@ const configSchema = z.object({
   gatewayBreakerThreshold: z.coerce.number().int().min(1),
   gatewayBreakerCooldownMs: z.coerce.number().int().min(0),
   gatewayBodyLimitBytes: z.coerce.number().int().min(1024),
+  gatewayShadowMaxConcurrency: z.coerce.number().int().min(0),
+  rolloutIntervalMs: z.coerce.number().int().min(0),
 });
 
 /** The environment variable behind each setting, for messages and docs. */
@@ -111,6 +133,9 @@ export const CONFIG_VARIABLES: Record<keyof Config, string> = {
   gatewayBreakerThreshold: 'SWITCHBOARD_GATEWAY_BREAKER_THRESHOLD',
   gatewayBreakerCooldownMs: 'SWITCHBOARD_GATEWAY_BREAKER_COOLDOWN_MS',
   gatewayBodyLimitBytes: 'SWITCHBOARD_GATEWAY_BODY_LIMIT',
+  gatewayShadowMaxConcurrency: 'SWITCHBOARD_SHADOW_MAX_CONCURRENCY',
+  rolloutIntervalMs: 'SWITCHBOARD_ROLLOUT_INTERVAL_MS',
+  encryptionKey: 'SWITCHBOARD_ENCRYPTION_KEY',
 };
 
 /** The configuration is invalid; the message names each bad setting and its variable. */
@@ -148,10 +173,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     gatewayBreakerThreshold: pick('gatewayBreakerThreshold') ?? DEFAULT_GATEWAY_BREAKER_THRESHOLD,
     gatewayBreakerCooldownMs: pick('gatewayBreakerCooldownMs') ?? DEFAULT_GATEWAY_BREAKER_COOLDOWN_MS,
     gatewayBodyLimitBytes: pick('gatewayBodyLimitBytes') ?? DEFAULT_GATEWAY_BODY_LIMIT_BYTES,
+    gatewayShadowMaxConcurrency:
+      pick('gatewayShadowMaxConcurrency') ?? DEFAULT_GATEWAY_SHADOW_MAX_CONCURRENCY,
+    rolloutIntervalMs: pick('rolloutIntervalMs') ?? DEFAULT_ROLLOUT_INTERVAL_MS,
   };
   const parsed = configSchema.safeParse(raw);
   // Provider keys are read apart: their problems name the variable and never quote a key.
   const providers = readProviderSettings(env, overrides.providers);
+  const encryptionKey = readEncryptionKey(pick('encryptionKey'));
   const problems = [
     ...(parsed.success
       ? []
@@ -160,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
           return `${CONFIG_VARIABLES[key]} (--${kebab(key)}): ${issue.message} (got ${JSON.stringify(redact(raw[key]))})`;
         })),
     ...providers.problems,
+    ...encryptionKey.problems,
   ];
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -168,7 +198,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     ...parsed.data,
     dataDir: resolve(parsed.data.dataDir),
     providers: providers.providers,
+    encryptionKey: encryptionKey.key,
   } as Config;
+}
+
+/** The encryption key, checked without ever quoting it. */
+function readEncryptionKey(value: unknown): { key: Secret | undefined; problems: string[] } {
+  if (value === undefined) return { key: undefined, problems: [] };
+  const text = value instanceof Secret ? value.reveal() : value;
+  if (typeof text !== 'string' || text.length < MIN_ENCRYPTION_KEY_CHARS) {
+    const variable = CONFIG_VARIABLES.encryptionKey;
+    return {
+      key: undefined,
+      problems: [
+        `${variable} (--${kebab('encryptionKey')}): must be at least ${MIN_ENCRYPTION_KEY_CHARS} characters`,
+      ],
+    };
+  }
+  return { key: new Secret(text), problems: [] };
 }
 
 function parseBoolean(value: unknown): unknown {

@@ -35,10 +35,18 @@ const PUBLISH_TIMEOUT_MS = 2_000;
 const messageSchema = z.object({
   replica: z.string(),
   change: z.object({
-    resource: z.enum(['flag', 'segment', 'environment', 'project', 'api-key']),
+    resource: z.enum(['flag', 'segment', 'environment', 'project', 'api-key', 'drain']),
     key: z.string(),
     projectId: z.string(),
     environmentVersions: z.record(z.string(), z.number().int().nonnegative()),
+    drain: z
+      .object({
+        environmentId: z.string(),
+        flag: z.string(),
+        variant: z.string().optional(),
+        reason: z.string(),
+      })
+      .optional(),
   }),
 });
 

@@ -274,6 +274,64 @@ describe('switchboard CLI against a real server process (SQLite)', () => {
       expect(percent.stderr).toMatch(/--percent/);
     });
 
+    it('set-shadow names the variant run in shadow and its rate, and --off removes it', async () => {
+      const variants = JSON.stringify({
+        control: { provider: 'openai', model: 'gpt-4o' },
+        candidate: { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+      });
+      expect(
+        (await cli('flags', 'create', 'support-bot', '--kind', 'ai-config', '--variants', variants)).code,
+      ).toBe(EXIT.ok);
+      const run = await cli(
+        'flags',
+        'set-shadow',
+        'support-bot',
+        '--env',
+        'production',
+        '--variant',
+        'candidate',
+        '--rate',
+        '0.05',
+      );
+      expect(run.code, run.stderr).toBe(EXIT.ok);
+      expect(run.stdout).toContain('candidate runs in shadow on 5% of requests (version 0 → 1)');
+      expect(await server.api('GET', '/api/v1/flags/support-bot/environments/production')).toMatchObject({
+        shadow: { variant: 'candidate', sampleRate: 0.05 },
+      });
+      const off = json(
+        await cli('flags', 'set-shadow', 'support-bot', '--env', 'production', '--off', '--json'),
+      );
+      expect(off).toMatchObject({ shadow: null, version: 2 });
+      const unknown = await cli(
+        'flags',
+        'set-shadow',
+        'support-bot',
+        '--env',
+        'production',
+        '--variant',
+        'nope',
+        '--rate',
+        '1',
+      );
+      expect(unknown.code).toBe(EXIT.usage);
+      expect(unknown.stderr).toMatch(/--variant: flag support-bot has no variant "nope"/);
+      const rate = await cli(
+        'flags',
+        'set-shadow',
+        'support-bot',
+        '--env',
+        'production',
+        '--variant',
+        'candidate',
+        '--rate',
+        '5',
+      );
+      expect(rate.code).toBe(EXIT.usage);
+      expect(rate.stderr).toMatch(/--rate/);
+      const neither = await cli('flags', 'set-shadow', 'support-bot', '--env', 'production');
+      expect(neither.code).toBe(EXIT.usage);
+    });
+
     it('shows a flag with its variants and what each environment serves', async () => {
       const run = await cli('flags', 'get', 'llm-model');
       expect(run.code).toBe(EXIT.ok);

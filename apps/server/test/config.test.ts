@@ -35,6 +35,8 @@ describe('loadConfig', () => {
       gatewayBreakerThreshold: 5,
       gatewayBreakerCooldownMs: 30_000,
       gatewayBodyLimitBytes: 10 * 1024 * 1024,
+      gatewayShadowMaxConcurrency: 4,
+      rolloutIntervalMs: 60_000,
     } satisfies Config);
     expect(isAbsolute(config.dataDir)).toBe(true);
     expect(config.dataDir).toBe(join(process.cwd(), 'data'));
@@ -63,6 +65,8 @@ describe('loadConfig', () => {
       SWITCHBOARD_GATEWAY_BREAKER_THRESHOLD: '3',
       SWITCHBOARD_GATEWAY_BREAKER_COOLDOWN_MS: '0',
       SWITCHBOARD_GATEWAY_BODY_LIMIT: '4096',
+      SWITCHBOARD_SHADOW_MAX_CONCURRENCY: '16',
+      SWITCHBOARD_ROLLOUT_INTERVAL_MS: '0',
     });
     expect(config).toEqual({
       port: 8080,
@@ -82,6 +86,8 @@ describe('loadConfig', () => {
       gatewayBreakerThreshold: 3,
       gatewayBreakerCooldownMs: 0,
       gatewayBodyLimitBytes: 4096,
+      gatewayShadowMaxConcurrency: 16,
+      rolloutIntervalMs: 0,
     } satisfies Config);
   });
 

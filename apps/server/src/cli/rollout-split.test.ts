@@ -12,6 +12,7 @@ const config = (offVariant: string | null): EnvironmentView => ({
   fallthrough: { variant: 'a' },
   prerequisites: [],
   retryAfterSeconds: null,
+  shadow: null,
   version: 0,
 });
 

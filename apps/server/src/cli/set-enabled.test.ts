@@ -17,6 +17,7 @@ class RacingServer extends ApiClient {
     fallthrough: { variant: 'on' },
     prerequisites: [],
     retryAfterSeconds: null,
+    shadow: null,
     version: 3,
   };
 

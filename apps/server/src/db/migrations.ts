@@ -220,6 +220,224 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0005-rollouts': {
+      async up(db: Kysely<unknown>) {
+        const postgres = dialect === 'postgres';
+        await db.schema
+          .createTable('rollout_plans')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+          .addColumn('environment_id', 'text', (c) => c.notNull().references('environments.id'))
+          .addColumn('flag_key', 'text', (c) => c.notNull())
+          .addColumn('candidate_variant', 'text', (c) => c.notNull())
+          .addColumn('control_variant', 'text', (c) => c.notNull())
+          .addColumn('stages', 'text', (c) => c.notNull())
+          .addColumn('policy', 'text')
+          .addColumn('cost_cap_per_day_usd', postgres ? 'double precision' : 'real')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('stage_index', 'integer', (c) => c.notNull())
+          .addColumn('stage_started_at', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          // `environment_id/flag_key` while the plan is live, NULL after: the unique constraint allows
+          // one live plan per flag and environment (both dialects let NULLs repeat).
+          .addColumn('live_key', 'text', (c) => c.unique())
+          .execute();
+        await db.schema
+          .createIndex('rollout_plans_flag')
+          .on('rollout_plans')
+          .columns(['environment_id', 'flag_key', 'created_at'])
+          .execute();
+        await db.schema.createIndex('rollout_plans_status').on('rollout_plans').column('status').execute();
+        await db.schema
+          .createTable('rollout_timeline')
+          .addColumn('id', postgres ? 'bigserial' : 'integer', (c) =>
+            postgres ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('plan_id', 'text', (c) => c.notNull().references('rollout_plans.id'))
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('last_at', 'text', (c) => c.notNull())
+          .addColumn('repeats', 'integer', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('stage_index', 'integer', (c) => c.notNull())
+          .addColumn('stage', 'text', (c) => c.notNull())
+          .addColumn('verdict', 'text')
+          .addColumn('cause', 'text')
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('figures', 'text')
+          .execute();
+        await db.schema
+          .createIndex('rollout_timeline_plan')
+          .on('rollout_timeline')
+          .columns(['plan_id', 'id'])
+          .execute();
+      },
+    },
+    '0006-webhooks': {
+      async up(db: Kysely<unknown>) {
+        const postgres = dialect === 'postgres';
+        await db.schema
+          .createTable('webhooks')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .addColumn('events', 'text', (c) => c.notNull())
+          .addColumn('flag_key', 'text')
+          .addColumn('environment_key', 'text')
+          .addColumn('format', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('since_audit_id', postgres ? 'bigint' : 'integer', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('webhooks_project')
+          .on('webhooks')
+          .columns(['project_id', 'enabled'])
+          .execute();
+        await db.schema
+          .createTable('webhook_deliveries')
+          // The order deliveries were queued in: the delivery log's order and cursor.
+          .addColumn('seq', postgres ? 'bigserial' : 'integer', (c) =>
+            postgres ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('webhook_id', 'text', (c) => c.notNull().references('webhooks.id'))
+          .addColumn('event_id', 'text', (c) => c.notNull())
+          .addColumn('event_type', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('max_attempts', 'integer', (c) => c.notNull())
+          .addColumn('next_attempt_at', 'text')
+          .addColumn('claimed_until', 'text')
+          .addColumn('last_status_code', 'integer')
+          .addColumn('last_error', 'text')
+          .addColumn('last_duration_ms', 'integer')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('finished_at', 'text')
+          // One delivery per webhook and event, however many replicas report the event.
+          .addUniqueConstraint('webhook_deliveries_event', ['webhook_id', 'event_id'])
+          .execute();
+        await db.schema
+          .createIndex('webhook_deliveries_due')
+          .on('webhook_deliveries')
+          .columns(['status', 'next_attempt_at'])
+          .execute();
+        await db.schema
+          .createIndex('webhook_deliveries_log')
+          .on('webhook_deliveries')
+          .columns(['webhook_id', 'seq'])
+          .execute();
+        await db.schema
+          .createTable('webhook_attempts')
+          .addColumn('delivery_id', 'text', (c) => c.notNull().references('webhook_deliveries.id'))
+          .addColumn('attempt', 'integer', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('status_code', 'integer')
+          .addColumn('duration_ms', 'integer', (c) => c.notNull())
+          .addColumn('error', 'text')
+          .addColumn('response', 'text')
+          .addPrimaryKeyConstraint('webhook_attempts_pk', ['delivery_id', 'attempt'])
+          .execute();
+      },
+    },
+    '0007-alerts': {
+      async up(db: Kysely<unknown>) {
+        const postgres = dialect === 'postgres';
+        const real = postgres ? 'double precision' : 'real';
+        await db.schema
+          .createTable('alert_rules')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+          .addColumn('environment_id', 'text', (c) => c.notNull().references('environments.id'))
+          .addColumn('flag_key', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('metric', 'text', (c) => c.notNull())
+          .addColumn('threshold', real, (c) => c.notNull())
+          .addColumn('window_minutes', 'integer', (c) => c.notNull())
+          .addColumn('for_minutes', 'integer', (c) => c.notNull())
+          .addColumn('min_sample', 'integer', (c) => c.notNull())
+          .addColumn('variant_key', 'text')
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('state_since', 'text')
+          .addColumn('state_version', 'integer', (c) => c.notNull())
+          .addColumn('last_value', real)
+          .addColumn('last_variant', 'text')
+          .addColumn('last_evaluated_at', 'text')
+          .addColumn('last_error', 'text')
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('alert_rules_flag')
+          .on('alert_rules')
+          .columns(['project_id', 'flag_key', 'environment_id'])
+          .execute();
+        await db.schema
+          .createTable('alert_events')
+          .addColumn('id', postgres ? 'bigserial' : 'integer', (c) =>
+            postgres ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('rule_id', 'text', (c) => c.notNull().references('alert_rules.id'))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('value', real)
+          .addColumn('variant_key', 'text')
+          .addColumn('details', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('alert_events_rule')
+          .on('alert_events')
+          .columns(['rule_id', 'id'])
+          .execute();
+      },
+    },
+    '0008-scheduled-changes': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('scheduled_changes')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+          .addColumn('environment_id', 'text', (c) => c.notNull().references('environments.id'))
+          .addColumn('flag_key', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('fallthrough', 'text')
+          .addColumn('run_at', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_version', 'integer', (c) => c.notNull())
+          .addColumn('applied_version', 'integer')
+          .addColumn('result', 'text')
+          .addColumn('claims', 'integer', (c) => c.notNull())
+          .addColumn('claimed_at', 'text')
+          .addColumn('finished_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('scheduled_changes_due')
+          .on('scheduled_changes')
+          .columns(['status', 'run_at'])
+          .execute();
+        await db.schema
+          .createIndex('scheduled_changes_flag')
+          .on('scheduled_changes')
+          .columns(['project_id', 'flag_key', 'environment_id'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -53,6 +53,7 @@ function environmentConfig(overrides: Partial<EnvironmentConfig> = {}): Environm
     fallthrough: { variant: 'on' },
     prerequisites: [],
     retryAfterSeconds: null,
+    shadow: null,
     ...overrides,
   };
 }
@@ -345,9 +346,23 @@ export function describeFlagStore(
           },
           prerequisites: [{ flag: 'billing', variant: 'on' }],
           retryAfterSeconds: 120,
+          shadow: { variant: 'b', sampleRate: 0.25 },
         });
         expect(await write(flag.id, development, 0, config)).toBe(true);
         expect((await t.store.configs(flag.id)).get(development)).toEqual({ ...config, version: 1 });
+      });
+
+      it('read a configuration written without a shadow (as before shadows existed) as having none', async () => {
+        const flag = flagRecord(projectId, 'checkout');
+        await insert(flag);
+        const { shadow: _shadow, ...older } = environmentConfig({ enabled: true });
+        expect(await write(flag.id, production, 0, older)).toBe(true);
+        expect((await t.store.configs(flag.id)).get(production)).toEqual({
+          ...older,
+          shadow: null,
+          version: 1,
+        });
+        expect((await t.store.configsForEnvironment(production)).get(flag.id)?.shadow).toBeNull();
       });
 
       it('keep each environment separate and list one environment across flags', async () => {

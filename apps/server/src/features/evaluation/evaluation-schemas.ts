@@ -85,6 +85,11 @@ const snapshotFlagSchema = z.object({
   prerequisites: z.array(prerequisiteSchema),
   version: z.number(),
   retryAfterSeconds: z.number().optional(),
+  shadow: z
+    .object({ variant: z.string(), sampleRate: z.number() })
+    .nullable()
+    .optional()
+    .describe('Informational for evaluators: the variant SDKs run beside the served one on sampled requests'),
 });
 
 const segmentSchema = z.object({

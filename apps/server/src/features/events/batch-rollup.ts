@@ -37,8 +37,8 @@ export class BatchRollup {
   /**
    * Adds an accepted event, at `ms` (its ts), with its cost when known. Units: those of exposures,
    * and of served generations and feedback (a unit that generated or gave feedback under a variant
-   * was assigned it, even if its exposure has not arrived); never of shadow generations, whose
-   * variant is not the one the unit was assigned.
+   * was assigned it, even if its exposure has not arrived); never of shadow generations or their
+   * judgements, whose variant is not the one the unit was assigned.
    */
   add(event: ValidEvent, ms: number, costUsd: number | undefined): void {
     const hour = this.hourOf(ms);
@@ -69,7 +69,15 @@ export class BatchRollup {
       case 'feedback': {
         const score = event.score ?? (event.thumbs === 'up' ? 1 : 0);
         const metric = event.source === 'judge' ? Metric.JudgeScore : Metric.FeedbackScore;
-        add(this.group(event.flag, event.variant, hour), metric, score);
+        const g = this.group(event.flag, event.variant, hour);
+        if (event.shadow === true) {
+          // A judgement of a shadow answer: the unit was never assigned its variant.
+          add(g, SHADOW_PREFIX + metric, score);
+          if (event.servedScore !== undefined)
+            add(g, SHADOW_PREFIX + Metric.JudgePairedDifference, event.servedScore - score);
+          return;
+        }
+        add(g, metric, score);
         if (event.unit !== undefined) this.sight(event.flag, event.variant, event.unit, hour, ms);
         return;
       }

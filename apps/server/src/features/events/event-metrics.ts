@@ -28,10 +28,18 @@ export const Metric = {
   FeedbackScore: 'feedback.score',
   /** Feedback from an automated judge (`source: 'judge'`), kept apart from people's. */
   JudgeScore: 'feedback.judge_score',
+  /**
+   * Only under {@link SHADOW_PREFIX}, on the shadow variant: per judged pair (a shadow judgement with
+   * `servedScore`), the served answer's score minus the shadow's.
+   */
+  JudgePairedDifference: 'feedback.judge_paired_difference',
 } as const;
 export type Metric = (typeof Metric)[keyof typeof Metric];
 
-/** Shadow generations are measured under these names (`shadow.generations`...), never as served requests. */
+/**
+ * Shadow generations, and judgements of them, are measured under these names (`shadow.generations`,
+ * `shadow.feedback.judge_score`...), never as served requests.
+ */
 export const SHADOW_PREFIX = 'shadow.';
 
 /** The metrics whose rollups keep a quantile sketch. */

@@ -81,8 +81,18 @@ const feedback = z
     thumbs: z.enum(['up', 'down']).optional(),
     score: z.number().min(0).max(1).optional(),
     source: z.enum(['user', 'judge']).optional(),
+    shadow: z.boolean().optional(),
+    pairId: id.optional(),
+    servedScore: z.number().min(0).max(1).optional(),
   })
   .superRefine((event, ctx) => {
+    if (event.servedScore !== undefined && event.shadow !== true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['servedScore'],
+        message: "servedScore goes with a shadow answer's judgement (shadow: true)",
+      });
+    }
     if ((event.thumbs === undefined) === (event.score === undefined)) {
       ctx.addIssue({
         code: 'custom',

@@ -1,7 +1,7 @@
 import { DDSketch } from '@datadog/sketches-js';
 import { compareMeans, compareProportions, resolvePromotionPolicy } from '@switchboard/core/stats';
 import { describe, expect, it } from 'vitest';
-import { Metric } from '../events/event-metrics.js';
+import { Metric, SHADOW_PREFIX } from '../events/event-metrics.js';
 import type { FlagRollups, RollupAggregate, VariantRollups } from '../events/event-service.js';
 import { computeResults, type ResultsInput } from './experiment-results.js';
 import { controlOf, splitOf } from './experiment-service.js';
@@ -179,6 +179,36 @@ describe('computeResults', () => {
     });
     expect(empty?.latencyMs).toEqual({ p50: null, p95: null, p99: null, mean: null });
     expect(JSON.parse(JSON.stringify(results))).toBeTruthy();
+  });
+
+  it("reports a variant's shadow calls apart, with their judge quality and the paired judge difference", () => {
+    const shadow = (name: string) => `${SHADOW_PREFIX}${name}`;
+    const candidate = arm({ ...healthy, requests: 0, errors: 0, units: 0, thumbsUp: 0, thumbsDown: 0 });
+    Object.assign(candidate.metrics, {
+      [shadow(Metric.Generations)]: of(ones(4)),
+      [shadow(Metric.Errors)]: of(ones(1)),
+      [shadow(Metric.LatencyMs)]: of([900, 1_000, 1_100, 1_200], true),
+      [shadow(Metric.CostUsd)]: of([0.01, 0.01, 0.01]),
+      [shadow(Metric.JudgeScore)]: of([0.9, 0.8, 0.7]),
+      // servedScore − shadowScore of three judged pairs.
+      [shadow(Metric.JudgePairedDifference)]: of([-0.2, -0.1, 0]),
+    });
+    const result = computeResults(input({ control: arm(healthy), candidate })).variants.find(
+      (v) => v.variant === 'candidate',
+    );
+    expect(result?.requests).toBe(0);
+    expect(result?.shadow).toMatchObject({
+      requests: 4,
+      errors: 1,
+      costUsd: 0.03,
+      judgeQuality: { n: 3, mean: expect.closeTo(0.8, 10) },
+      pairedJudgeDifference: { n: 3, mean: expect.closeTo(-0.1, 10) },
+    });
+    const effect = result?.shadow.pairedJudgeDifference.effect;
+    // sd 0.1 over 3 pairs: standard error 0.1 / √3, t(2) quantile 4.302653.
+    expect(effect?.standardError).toBeCloseTo(0.1 / Math.sqrt(3), 10);
+    expect(effect?.ci[0]).toBeCloseTo(-0.1 - 4.302653 * (0.1 / Math.sqrt(3)), 5);
+    expect(result?.shadow.latencyMs.p50).toBeGreaterThan(0);
   });
 });
 

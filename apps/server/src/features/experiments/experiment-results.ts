@@ -4,9 +4,11 @@ import {
   compareProportions,
   decidePromotion,
   type MomentSummary,
+  type PairedDifference,
   type PromotionArm,
   type PromotionPolicy,
   type PromotionVerdict,
+  pairedDifference,
   type SampleRatioMismatch,
   sampleRatioMismatch,
 } from '@switchboard/core/stats';
@@ -58,7 +60,21 @@ export interface VariantResult {
     /** Requests whose cost could not be known (no tokens or no price); never counted as 0. */
     unknownRequests: number;
   };
-  shadow: { requests: number; errors: number; latencyMs: Quantiles; costUsd: number };
+  /** The variant's shadow calls: run beside other variants' served ones, measured, never shown. */
+  shadow: {
+    requests: number;
+    errors: number;
+    latencyMs: Quantiles;
+    costUsd: number;
+    /** Mean judge score of its shadow answers. */
+    judgeQuality: { n: number; mean: number | null };
+    /**
+     * Per request judged in pairs (the served answer and this variant's shadow answer, by the same
+     * judge): the mean of servedScore − shadowScore, with its paired t-test. Negative: the shadow
+     * scored better than what was served.
+     */
+    pairedJudgeDifference: PairedDifference;
+  };
   /** Custom metrics attributed to the variant (`track(name, value, { flag })`): count and mean. */
   metrics: Record<string, { count: number; mean: number | null }>;
 }
@@ -137,6 +153,7 @@ function daysCovered(input: ResultsInput): number | null {
 }
 
 function variantResult(input: ResultsInput, variant: string, totalRequests: number): VariantResult {
+  const shadowJudge = metric(input.rollups[variant], `${SHADOW_PREFIX}${Metric.JudgeScore}`);
   const rollups = input.rollups[variant];
   const get = (name: string) => metric(rollups, name);
   const requests = get(Metric.Generations).count;
@@ -185,6 +202,11 @@ function variantResult(input: ResultsInput, variant: string, totalRequests: numb
       errors: get(`${SHADOW_PREFIX}${Metric.Errors}`).count,
       latencyMs: quantiles(get(`${SHADOW_PREFIX}${Metric.LatencyMs}`)),
       costUsd: get(`${SHADOW_PREFIX}${Metric.CostUsd}`).sum,
+      judgeQuality: { n: shadowJudge.count, mean: ratio(shadowJudge.sum, shadowJudge.count) },
+      pairedJudgeDifference: pairedDifference(
+        moments(get(`${SHADOW_PREFIX}${Metric.JudgePairedDifference}`)),
+        input.policy.alpha,
+      ),
     },
     metrics,
   };
@@ -226,7 +248,7 @@ export function computeResults(input: ResultsInput): ExperimentResults {
     const splitVariants = Object.keys(input.split).filter((v) => (input.split?.[v] ?? 0) > 0);
     // Exposures, not units: only evaluations served by a split send them, so units that a rule or a
     // target serves directly (beta users on the candidate, say) do not skew the check. The SDK sends
-    // one per unit, flag and variant, so they count units of the split.
+    // one per unit, flag, variant and flag version, so they count units of the split (again after a change).
     const observed = splitVariants.map((v) => metric(input.rollups[v], Metric.Exposures).count);
     const weights = splitVariants.map((v) => input.split?.[v] ?? 0);
     sampleRatio = {

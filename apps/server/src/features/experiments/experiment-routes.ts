@@ -42,7 +42,8 @@ export function registerExperimentRoutes(
         security,
         summary: "A flag's results in one environment, per assigned variant, with the promotion verdict",
         description:
-          'Per variant: units, exposures, requests, quality (mean feedback), p50/p95/p99 latency, cost per request and per day, error and fallback rates, adoption. ' +
+          'Per variant: units, exposures, requests, quality (mean feedback), p50/p95/p99 latency, cost per request and per day, error and fallback rates, adoption; ' +
+          'and its shadow calls apart (requests, errors, latency, cost, judge quality, and the paired judge difference servedScore − shadowScore with its t-test). ' +
           'Per non-control variant against the control: absolute and relative differences with confidence intervals and p-values (Welch; proportions for rates) and ' +
           'always-valid sequential intervals; the sample-ratio check against the configured split; and the verdict (promote, hold with what is missing, regress with the broken guardrails). ' +
           'Computed from hourly rollups: `from` and `to` are rounded to whole UTC hours.',

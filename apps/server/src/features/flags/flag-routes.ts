@@ -197,7 +197,7 @@ export function registerFlagRoutes(app: FastifyInstance, flags: FlagService, key
         security,
         summary: "Change a flag's configuration in one environment",
         description:
-          'Any of enabled, offVariant, targets, rules (ordered), fallthrough, prerequisites, retryAfterSeconds. Send the version read (If-Match or "version").',
+          'Any of enabled, offVariant, targets, rules (ordered), fallthrough, prerequisites, retryAfterSeconds, shadow (ai-config flags: { variant, sampleRate } or null). Send the version read (If-Match or "version").',
         params: environmentParams,
         querystring: projectQuery,
         body: environmentPatchSchema,

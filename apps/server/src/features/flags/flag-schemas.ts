@@ -129,6 +129,14 @@ export const variantSchema = z.object({
   description: z.string().max(2000).optional(),
 });
 
+/** Shadow mode: the variant also run, in the background, on a share of requests (ai-config flags). */
+export const shadowSchema = z
+  .object({
+    variant: variantKey.describe("One of the flag's variants"),
+    sampleRate: z.number().min(0).max(1).describe('Share of requests, in [0, 1], that also run it'),
+  })
+  .strict();
+
 /** A flag's configuration in one environment, as sent by clients (every field optional in a patch). */
 export const environmentPatchSchema = z
   .object({
@@ -139,6 +147,10 @@ export const environmentPatchSchema = z
     fallthrough: serveSchema.optional(),
     prerequisites: z.array(prerequisiteSchema).max(LIMITS.prerequisites).optional(),
     retryAfterSeconds: z.number().int().min(0).max(86_400).nullable().optional(),
+    shadow: shadowSchema
+      .nullable()
+      .optional()
+      .describe('ai-config flags: a variant run beside the served one on sampled requests; null: none'),
     version: version.optional().describe('The version read; or send If-Match'),
   })
   .strict();
@@ -203,6 +215,7 @@ export const environmentViewSchema = z.object({
   fallthrough: serveSchema,
   prerequisites: z.array(prerequisiteSchema),
   retryAfterSeconds: z.number().nullable(),
+  shadow: shadowSchema.nullable(),
   version: z.number(),
 });
 

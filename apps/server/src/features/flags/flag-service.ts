@@ -64,12 +64,16 @@ export function defaultConfig(variants: readonly Variant[], kind: string): Versi
     fallthrough: { variant: isBoolean ? byValue(true) : first },
     prerequisites: [],
     retryAfterSeconds: null,
+    shadow: null,
     version: 0,
   };
 }
 
 /** The evaluator's view of a flag in one environment. */
-export function toSnapshotFlag(flag: FlagRecord, config: VersionedConfig): SnapshotFlag {
+export function toSnapshotFlag(
+  flag: FlagRecord,
+  config: EnvironmentConfig & { version: number },
+): SnapshotFlag {
   return {
     key: flag.key,
     kind: flag.kind as FlagKind,
@@ -86,10 +90,30 @@ export function toSnapshotFlag(flag: FlagRecord, config: VersionedConfig): Snaps
     // Monotone in both: a definition edit or a configuration edit both move the flag forward.
     version: flag.version + config.version,
     ...(config.retryAfterSeconds === null ? {} : { retryAfterSeconds: config.retryAfterSeconds }),
+    ...(config.shadow == null ? {} : { shadow: config.shadow }),
   };
 }
 
+/** A flag turned off in one environment, as {@link FlagService.onKill} tells it. */
+export interface FlagKill {
+  project: string;
+  flag: string;
+  environment: string;
+  actor: Actor;
+}
+
+/** Options of {@link FlagService.updateEnvironment}. */
+export interface EnvironmentWriteOptions {
+  /**
+   * Runs inside the write's transaction, after the configuration and its audit entry are written:
+   * what it writes commits with the change, and what it throws undoes it.
+   */
+  within?: (tx: Executor, written: VersionedConfig) => Promise<void>;
+}
+
 export class FlagService {
+  private readonly killListeners = new Set<(kill: FlagKill) => void>();
+
   constructor(
     private readonly ctx: ServiceContext,
     private readonly store: FlagStore,
@@ -267,10 +291,11 @@ export class FlagService {
     expected: number,
     actor: Actor,
     action = 'flag.environment.update',
+    options: EnvironmentWriteOptions = {},
   ): Promise<VersionedConfig> {
     const { project, environment } = await this.projects.resolve(projectKey, environmentKey);
     const at = this.ctx.clock().toISOString();
-    const { written, versions } = await this.ctx.database.db.transaction().execute(async (tx) => {
+    const { written, versions, wasEnabled } = await this.ctx.database.db.transaction().execute(async (tx) => {
       const flag = await this.find(project, key, tx);
       if (flag.archived)
         throw new StateConflictError(`flag ${JSON.stringify(key)} is archived: restore it first`);
@@ -291,6 +316,7 @@ export class FlagService {
         ...(patch.fallthrough === undefined ? {} : { fallthrough: patch.fallthrough as Serve }),
         ...(patch.prerequisites === undefined ? {} : { prerequisites: patch.prerequisites }),
         ...(patch.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: patch.retryAfterSeconds }),
+        ...(patch.shadow === undefined ? {} : { shadow: patch.shadow }),
       } as EnvironmentConfig;
       this.validateReferences(flag, next, 'body');
       await this.validateAgainstProject(project, environment, flag, next, tx);
@@ -300,12 +326,31 @@ export class FlagService {
           (await this.store.configs(flag.id, tx)).get(environment.id)?.version ?? current.version;
         throw new VersionConflictError('flag environment', key, expected, stored);
       }
-      const written: VersionedConfig = { ...next, version: expected + 1 };
+      const written: VersionedConfig = { ...next, shadow: next.shadow ?? null, version: expected + 1 };
       await this.audit(tx, actor, action, project, environment.key, key, current, written, at);
-      return { written, versions: await bumpEnvironments(tx, [environment.id]) };
+      await options.within?.(tx, written);
+      return { written, versions: await bumpEnvironments(tx, [environment.id]), wasEnabled: current.enabled };
     });
     this.publish(project, key, versions);
+    if (wasEnabled && !written.enabled) {
+      for (const listener of this.killListeners) {
+        try {
+          listener({ project: project.key, flag: key, environment: environment.key, actor });
+        } catch {
+          // A listener's failure is its own: the change is committed and published.
+        }
+      }
+    }
     return written;
+  }
+
+  /**
+   * Calls `listener` after every committed write that turns a flag off in an environment (the kill
+   * switch, by whatever route), once it is published. Returns a function that unsubscribes.
+   */
+  onKill(listener: (kill: FlagKill) => void): () => void {
+    this.killListeners.add(listener);
+    return () => this.killListeners.delete(listener);
   }
 
   private async find(project: Project, key: string, tx?: Executor): Promise<FlagRecord> {
@@ -412,6 +457,15 @@ export class FlagService {
       checkServe(rule.serve, `${field}.rules.${i}.serve`);
     });
     checkServe(config.fallthrough, `${field}.fallthrough`);
+    if (config.shadow != null) {
+      if (flag.kind !== 'ai-config') {
+        throw new ValidationError(
+          `${field}.shadow`,
+          `only ai-config flags have a shadow; ${JSON.stringify(flag.key)} is a ${flag.kind} flag`,
+        );
+      }
+      known(config.shadow.variant, `${field}.shadow.variant`);
+    }
   }
 
   /** Segments and prerequisites exist, and the evaluator accepts the result (no cycles, no deep chains). */

@@ -1,4 +1,4 @@
-import type { Prerequisite, Rule, Serve, Target, Variant } from '@switchboard/core';
+import type { FlagShadow, Prerequisite, Rule, Serve, Target, Variant } from '@switchboard/core';
 import type { Executor } from '../../db/store-helpers.js';
 
 /** A flag's definition, shared by its environments. */
@@ -28,10 +28,16 @@ export interface EnvironmentConfig {
   fallthrough: Serve;
   prerequisites: Prerequisite[];
   retryAfterSeconds: number | null;
+  /**
+   * The shadow variant and its sample rate, or null. Stores MUST read a configuration written without
+   * one (before shadows existed) as null.
+   */
+  shadow?: FlagShadow | null;
 }
 
 /** A configuration with its version; version 0 means never written (the defaults apply). */
 export interface VersionedConfig extends EnvironmentConfig {
+  shadow: FlagShadow | null;
   version: number;
 }
 

@@ -23,7 +23,9 @@ function toFlag(r: Tables['flags']): FlagRecord {
 }
 
 function toConfig(r: { config: string; version: number }): VersionedConfig {
-  return { ...fromJson<EnvironmentConfig>(r.config), version: Number(r.version) };
+  const config = fromJson<EnvironmentConfig>(r.config);
+  // Documents written before shadows existed have none.
+  return { ...config, shadow: config.shadow ?? null, version: Number(r.version) };
 }
 
 /** Escapes LIKE wildcards so a search for "50%" finds "50%". */

@@ -35,6 +35,8 @@ export interface GatewayAnswer {
   status: number;
   headers: Record<string, string>;
   body: Buffer | ReadableStream<Uint8Array>;
+  /** Called once the response has been sent (or the client left): work that must not delay it. */
+  afterSent?: () => void;
 }
 
 /** How the answer went, known once its body has been consumed. */

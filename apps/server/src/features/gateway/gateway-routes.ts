@@ -116,6 +116,17 @@ function registerRoute(app: FastifyInstance, dialect: GatewayDialect, deps: Gate
           throw new GatewayError(499, 'client_closed', 'the client closed the request');
         throw error;
       }
+      const afterSent = answer.afterSent;
+      if (afterSent !== undefined) {
+        let called = false;
+        const once = () => {
+          if (called) return;
+          called = true;
+          afterSent();
+        };
+        reply.raw.once('finish', once);
+        reply.raw.once('close', once);
+      }
       // Sent as built (bytes or a stream), never through the documented schemas.
       return (reply as FastifyReply).code(answer.status).headers(answer.headers).send(answer.body);
     },

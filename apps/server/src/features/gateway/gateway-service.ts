@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { GenerationEvent } from '@switchboard/core';
+import { type GenerationEvent, inShadowSample, type ResolvedShadow, shadowOf } from '@switchboard/core';
 import {
+  type AiConfigInput,
   type BreakerState,
   type ChatAdapter,
   type ChatInput,
@@ -46,6 +47,21 @@ export interface GatewayServiceOptions {
   clock: () => Date;
   /** Adapters by provider name instead of those built from `providers` (tests, the demo). */
   adapters?: Map<string, ChatAdapter>;
+  /** Shadow calls running at once, at most ({@link DEFAULT_SHADOW_MAX_CONCURRENCY} unless given; 0: none). */
+  shadowMaxConcurrency?: number;
+}
+
+/** Shadow calls a gateway runs at once unless told otherwise. */
+export const DEFAULT_SHADOW_MAX_CONCURRENCY = 4;
+
+/** Counters of the gateway's shadow calls. */
+export interface GatewayShadowStats {
+  running: number;
+  started: number;
+  /** Sampled requests not shadowed: the concurrency limit was reached, or the shadow cannot render. */
+  skipped: number;
+  /** Shadow calls that failed (recorded as shadow generations with their error kind). */
+  failed: number;
 }
 
 /** One gateway request, validated. */
@@ -77,6 +93,10 @@ const ANTHROPIC_PASSED_HEADERS = ['anthropic-version', 'anthropic-beta'];
 export class GatewayService {
   private readonly router: FallbackRouter;
   private readonly wire = new Map<string, OpenAiWireOptions>();
+  private readonly shadowMax: number;
+  private readonly shadowCounts: GatewayShadowStats = { running: 0, started: 0, skipped: 0, failed: 0 };
+  private readonly shadowRuns = new Set<Promise<void>>();
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: GatewayServiceOptions) {
     const adapters = options.adapters ?? createProviderAdapters(options.providers);
@@ -86,6 +106,12 @@ export class GatewayService {
       attemptTimeoutMs: options.attemptTimeoutMs,
       breaker: options.breaker,
     });
+    this.shadowMax = options.shadowMaxConcurrency ?? DEFAULT_SHADOW_MAX_CONCURRENCY;
+  }
+
+  /** What shadow mode has done so far. */
+  shadowStats(): GatewayShadowStats {
+    return { ...this.shadowCounts };
   }
 
   /** A provider's circuit breaker now. */
@@ -93,9 +119,16 @@ export class GatewayService {
     return this.router.breakerState(provider);
   }
 
-  /** Writes the generations recorded so far (tests; shutdown). */
-  flush(): Promise<void> {
+  /** Waits for the shadow calls under way, then writes the generations recorded so far (tests). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.shadowRuns]);
     return this.options.recorder.flush();
+  }
+
+  /** Aborts the shadow calls under way (unrecorded), then writes what was recorded (shutdown). */
+  async close(): Promise<void> {
+    this.closing.abort(new Error('the server is closing'));
+    await this.flush();
   }
 
   /**
@@ -130,13 +163,15 @@ export class GatewayService {
     }
     const variant: VariantInput = { rendered, offTools: assignment.offTools };
     let neutral: ChatRequest | undefined;
-    const neutralInput = () => {
+    const neutralRequest = (): ChatRequest => {
       neutral ??=
         dialect === 'openai'
           ? chatRequestFromOpenAiBody(body).request
           : chatRequestFromAnthropicBody(body as AnthropicMessagesBody);
-      return mergeNeutral(neutral, variant, call.precedence);
+      return neutral;
     };
+    const neutralInput = () => mergeNeutral(neutralRequest(), variant, call.precedence);
+    const shadow = this.sampledShadow(scope, call.flagKey, assignment.variant, generation.generationId);
     let routed: Routed<Attempt>;
     try {
       routed = await this.router.run<Attempt>(
@@ -157,7 +192,7 @@ export class GatewayService {
     }
 
     const served = routed.record.served as ProviderModel;
-    return writeAnswer({
+    const answer = await writeAnswer({
       dialect,
       routed,
       served,
@@ -183,6 +218,96 @@ export class GatewayService {
         });
       },
     });
+    if (shadow !== undefined) {
+      answer.afterSent = () => this.startShadow(scope, call, shadow, neutralRequest);
+    }
+    return answer;
+  }
+
+  /**
+   * The flag's shadow when this request is in its sample (by its generation id) and was assigned
+   * another variant, and the server runs shadows at all.
+   */
+  private sampledShadow(
+    scope: EnvironmentSnapshot,
+    flagKey: string,
+    assigned: string,
+    generationId: string,
+  ): ResolvedShadow | undefined {
+    if (this.shadowMax <= 0) return undefined;
+    const shadow = shadowOf(scope.compiled, flagKey);
+    if (shadow === undefined || shadow.variant === assigned) return undefined;
+    return inShadowSample(shadow.sampleRate, generationId) ? shadow : undefined;
+  }
+
+  /**
+   * Starts a sampled request's shadow call once its answer has been sent, unless as many as allowed
+   * are running: the shadow variant on the same input, through the same router (so its provider's
+   * breaker hears of its failures), answered whole and recorded as a shadow generation.
+   */
+  private startShadow(
+    scope: EnvironmentSnapshot,
+    call: GatewayCall,
+    shadow: ResolvedShadow,
+    neutralRequest: () => ChatRequest,
+  ): void {
+    if (this.shadowCounts.running >= this.shadowMax || this.closing.signal.aborted) {
+      this.shadowCounts.skipped++;
+      return;
+    }
+    this.shadowCounts.running++;
+    this.shadowCounts.started++;
+    const run = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.runShadow(scope, call, shadow, neutralRequest))
+      .finally(() => {
+        this.shadowCounts.running--;
+        this.shadowRuns.delete(run);
+      });
+    this.shadowRuns.add(run);
+  }
+
+  private async runShadow(
+    scope: EnvironmentSnapshot,
+    call: GatewayCall,
+    shadow: ResolvedShadow,
+    neutralRequest: () => ChatRequest,
+  ): Promise<void> {
+    const config = shadow.value as unknown as AiConfigInput;
+    const rendered = renderAiConfig(config, call.variables);
+    if (rendered.errors.length > 0) {
+      // The candidate needs a variable the application does not send yet: nothing to measure.
+      this.shadowCounts.skipped++;
+      return;
+    }
+    const startedAt = performance.now();
+    const record = (fields: Omit<GenerationEvent, 'kind' | 'flag' | 'variant' | 'generationId'>) =>
+      this.options.recorder.record(scope, {
+        kind: 'generation',
+        flag: call.flagKey,
+        variant: shadow.variant,
+        ...(call.unit !== undefined && { unit: call.unit }),
+        generationId: randomUUID(),
+        shadow: true,
+        ...fields,
+        ts: this.options.clock().toISOString(),
+      });
+    const offTools = new Set((config.tools ?? []).filter((t) => t.mode === 'off').map((t) => t.name));
+    try {
+      const input = mergeNeutral(neutralRequest(), { rendered, offTools }, call.precedence);
+      const { result, record: routing } = await this.router.chat(rendered.chain, input, {
+        signal: this.closing.signal,
+      });
+      record({ ...generationFields(routing, result.usage), latencyMs: performance.now() - startedAt });
+    } catch (error) {
+      if (this.closing.signal.aborted) return;
+      this.shadowCounts.failed++;
+      const latencyMs = performance.now() - startedAt;
+      if (error instanceof RoutingError) record({ ...generationFields(error.record), latencyMs });
+      else {
+        const kind = error instanceof UnsupportedRequestError ? 'invalid_request' : 'other';
+        record({ provider: rendered.provider, model: rendered.model, latencyMs, error: kind });
+      }
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Segment, Snapshot, SnapshotFlag } from '@switchboard/core';
-import type { ChangeBus } from '../../change-bus.js';
+import type { ChangeBus, DrainSignal } from '../../change-bus.js';
 import type { Metrics } from '../../metrics.js';
 import type { EnvironmentRef, EnvironmentSnapshot, SnapshotService } from '../evaluation/snapshot-service.js';
 
@@ -17,6 +17,13 @@ export type StreamKind = 'server' | 'client';
 interface Listener {
   response: ServerResponse;
   kind: StreamKind;
+  /** The client asked for `drain` events (older SDKs, which would resync on an event they do not know, do not). */
+  drain: boolean;
+}
+
+/** Optional events a stream asked for (`?events=drain`). */
+export interface StreamOptions {
+  drain?: boolean;
 }
 
 interface EnvironmentStreams {
@@ -52,6 +59,7 @@ export class StreamHub {
   ) {
     this.unsubscribe = bus.subscribe((change) => {
       for (const environmentId of Object.keys(change.environmentVersions)) this.schedule(environmentId);
+      if (change.drain !== undefined) this.scheduleDrain(change.drain);
     });
     this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
     this.heartbeat.unref();
@@ -66,6 +74,7 @@ export class StreamHub {
     response: ServerResponse,
     kind: StreamKind,
     lastVersion: number | undefined,
+    options: StreamOptions = {},
   ): Promise<void> {
     const streams = this.streamsOf(ref);
     // Join the queue so the first event written follows whatever is being sent right now.
@@ -75,7 +84,7 @@ export class StreamHub {
       await this.push(streams);
       const at = streams.sent as EnvironmentSnapshot;
       if (response.destroyed) return;
-      const listener: Listener = { response, kind };
+      const listener: Listener = { response, kind, drain: kind === 'server' && options.drain === true };
       streams.listeners.add(listener);
       this.metrics.streams.inc({ kind });
       response.once('close', () => {
@@ -132,6 +141,28 @@ export class StreamHub {
       .catch(() => {
         // A failed read (store down) leaves `sent` as it was: the next change or reconnection catches up.
       });
+  }
+
+  /**
+   * Sends a `drain` event to the server streams of an environment that asked for them, after whatever
+   * change is queued before it (the rollback's split or the kill reaches them first).
+   */
+  private scheduleDrain(signal: DrainSignal): void {
+    const streams = this.environments.get(signal.environmentId);
+    if (streams === undefined || streams.listeners.size === 0) return;
+    streams.queue = streams.queue.then(async () => {
+      await this.push(streams).catch(() => {
+        // The store is away: the drain still goes; the change follows when it is back.
+      });
+      const version = streams.sent?.version ?? 0;
+      const message = sseMessage('drain', version, {
+        version,
+        flag: signal.flag,
+        ...(signal.variant === undefined ? {} : { variant: signal.variant }),
+        reason: signal.reason,
+      });
+      for (const listener of streams.listeners) if (listener.drain) this.write(listener, message);
+    });
   }
 
   private async push(streams: EnvironmentStreams): Promise<void> {

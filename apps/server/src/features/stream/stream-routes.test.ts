@@ -77,6 +77,40 @@ describe('GET /api/v1/sdk/stream with an admin key (the dashboard)', () => {
     abort.abort();
   });
 
+  it('sends drain events only to streams that ask for them: SDKs that do not know them never see one', async () => {
+    const abort = new AbortController();
+    const asking = sseEvents(
+      await open('?project=default&environment=production&events=drain', abort.signal),
+    );
+    const plain = sseEvents(await open('?project=default&environment=production', abort.signal));
+    expect((await asking.next()).value?.event).toBe('put');
+    expect((await plain.next()).value?.event).toBe('put');
+    const write = async (action: string, version: number) =>
+      expect(
+        (await t.request('POST', `/api/v1/flags/checkout/environments/production/${action}`, { version }))
+          .status,
+      ).toBe(200);
+    await write('enable', 2);
+    await write('disable', 3);
+    // The kill reaches both streams; only the one that asked is then told to drain the flag.
+    expect((await asking.next()).value).toMatchObject({ event: 'patch', data: { value: { enabled: true } } });
+    expect((await asking.next()).value).toMatchObject({
+      event: 'patch',
+      data: { value: { enabled: false } },
+    });
+    const drain = (await asking.next()).value as StreamEvent & { data: { flag?: string; reason?: string } };
+    expect(drain).toMatchObject({ event: 'drain', data: { flag: 'checkout' } });
+    expect(drain.data.reason).toMatch(/kill switch/);
+    await write('enable', 4);
+    const seen = [(await plain.next()).value, (await plain.next()).value, (await plain.next()).value];
+    expect(seen.map((e) => `${e?.event}:${e?.data.value?.enabled}`)).toEqual([
+      'patch:true',
+      'patch:false',
+      'patch:true',
+    ]);
+    abort.abort();
+  });
+
   it('refuses an admin stream that names no environment, or an unknown one', async () => {
     const none = await open('');
     expect(none.status).toBe(400);

@@ -43,8 +43,16 @@ export function registerStreamRoutes(
           security: [{ apiKey: [] }],
           summary,
           description:
-            'text/event-stream. Each event has the environment version as its id; reconnect with Last-Event-ID to get only what you missed (a put when anything changed). A heartbeat comes every 15 s. Server and client keys get their own environment; an admin key names one with ?project=&environment=.',
-          querystring: scopeQuery.extend({ version: z.string().regex(/^\d+$/).optional() }),
+            'text/event-stream. Each event has the environment version as its id; reconnect with Last-Event-ID to get only what you missed (a put when anything changed). A heartbeat comes every 15 s. Server and client keys get their own environment; an admin key names one with ?project=&environment=. ' +
+            "Server streams opened with ?events=drain also get `drain` events ({ version, flag, variant?, reason }) when a rollback or a kill asks SDKs to abort the flag's in-flight generations.",
+          querystring: scopeQuery.extend({
+            version: z.string().regex(/^\d+$/).optional(),
+            events: z
+              .string()
+              .max(200)
+              .optional()
+              .describe('Optional events the client understands, comma-separated: drain'),
+          }),
           response: errors,
         },
       },
@@ -65,11 +73,13 @@ export function registerStreamRoutes(
         raw.flushHeaders();
         request.raw.socket.setNoDelay(true);
         request.raw.socket.setKeepAlive(true);
+        const optional = ((request.query as { events?: string }).events ?? '').split(',');
         await hub.attach(
           { projectId: snapshot.projectId, environmentId: snapshot.environmentId },
           raw,
           kind,
           lastVersion(request),
+          { drain: optional.includes('drain') },
         );
       },
     );
