@@ -213,99 +213,15 @@ export interface SnapshotFlag {
   retryAfterSeconds?: number;
 }
 
-/** Quantiles of a sketched metric in ms; null when nothing was measured (`Quantiles`). */
-export interface Quantiles {
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  mean: number | null;
-}
-
-/** One variant's figures over the window read, by assigned variant (`VariantResult`). */
-export interface VariantResult {
-  variant: string;
-  control: boolean;
-  units: number;
-  exposures: number;
-  requests: number;
-  requestShare: number | null;
-  errors: number;
-  errorRate: number | null;
-  errorsByKind: Record<string, number>;
-  fallbacks: number;
-  fallbackRate: number | null;
-  quality: { n: number; mean: number | null };
-  judgeQuality: { n: number; mean: number | null };
-  latencyMs: Quantiles;
-  ttftMs: Quantiles;
-  tokens: { input: number; output: number };
-  cost: {
-    totalUsd: number;
-    perRequestUsd: number | null;
-    perDayUsd: number | null;
-    unknownRequests: number;
-  };
-  /** Its shadow calls (run beside the served ones, never shown), apart from the figures above. */
-  shadow: {
-    requests: number;
-    errors: number;
-    latencyMs: Quantiles;
-    costUsd: number;
-    /** Mean judge score of its shadow answers (servers with shadow judging). */
-    judgeQuality?: { n: number; mean: number | null };
-    /** servedScore − shadowScore per request judged in pairs, with its paired t-test. */
-    pairedJudgeDifference?: { n: number; mean: number | null; effect: Effect | null };
-  };
-  metrics: Record<string, { count: number; mean: number | null }>;
-}
-
-/** A non-control variant against the control (`VariantComparison`). */
-export interface VariantComparison {
-  variant: string;
-  control: string;
-  quality: Comparison;
-  errorRate: Comparison;
-  fallbackRate: Comparison;
-  latencyMs: Comparison;
-  costPerRequestUsd: Comparison;
-  metrics: Record<string, Comparison>;
-  verdict: PromotionVerdict;
-}
-
-/** `GET /api/v1/flags/{key}/results` (`ExperimentResults`). */
-export interface ExperimentResults {
-  flag: string;
-  environment: string;
-  control: string;
-  from: string | null;
-  to: string | null;
-  variants: VariantResult[];
-  adoption: { requestShare: number | null; units: number };
-  /** Null when the environment serves no split. */
-  sampleRatio: (SampleRatioMismatch & { expected: Record<string, number> }) | null;
-  comparisons: VariantComparison[];
-  policy: PromotionPolicy;
-}
-
-/** What a chart needs of one variant in one hour (`SeriesFigures`). */
-export interface SeriesFigures {
-  units: number;
-  exposures: number;
-  requests: number;
-  errorRate: number | null;
-  fallbackRate: number | null;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-  costUsd: number;
-  costPerRequestUsd: number | null;
-  quality: number | null;
-}
-
-/** One UTC hour of `GET /api/v1/flags/{key}/results/series`. */
-export interface SeriesPoint {
-  hour: string;
-  variants: Record<string, SeriesFigures>;
-}
+// The results endpoints' shapes, as the server declares them (types only: nothing of the server is bundled).
+export type {
+  ExperimentResults,
+  Quantiles,
+  SeriesFigures,
+  SeriesPoint,
+  VariantComparison,
+  VariantResult,
+} from '../../../server/src/features/experiments/results-view.js';
 
 /** A promotion policy as stored: any subset of the policy; null cost limits mean none (`PolicySettings`). */
 export interface PolicySettings {

@@ -10,6 +10,9 @@ import type { ProjectService } from '../projects/project-service.js';
 import { computeResults, type ExperimentResults } from './experiment-results.js';
 import type { PolicySettings, PolicyView } from './experiment-schemas.js';
 import type { PolicyStore, StoredPolicy } from './policy-store.js';
+import type { SeriesFigures, SeriesPoint } from './results-view.js';
+
+export type { SeriesFigures, SeriesPoint } from './results-view.js';
 
 /** Which results to compute. */
 export interface ResultsRequest {
@@ -145,26 +148,6 @@ export class ExperimentService {
       ),
     }));
   }
-}
-
-/** One hour of a flag's time series. */
-export interface SeriesPoint {
-  hour: string;
-  variants: Record<string, SeriesFigures>;
-}
-
-/** What a chart needs of one variant in one hour. */
-export interface SeriesFigures {
-  units: number;
-  exposures: number;
-  requests: number;
-  errorRate: number | null;
-  fallbackRate: number | null;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-  costUsd: number;
-  costPerRequestUsd: number | null;
-  quality: number | null;
 }
 
 function seriesFigures(rollups: VariantRollups): SeriesFigures {
