@@ -66,6 +66,11 @@ export interface ForwardedSuccess {
   headers: Headers;
   /** The upstream's body bytes, unchanged. Read it or cancel it, exactly once. */
   body: ReadableStream<Uint8Array>;
+  /**
+   * For an answer that is not a stream: its bytes, already read (`body` holds the same bytes); a
+   * consumer that takes these need not read `body`.
+   */
+  bytes?: Uint8Array;
   /** Resolves when the body has been read to its end, failed or been cancelled; never rejects. */
   metrics: Promise<WireMetrics>;
 }

@@ -5,6 +5,7 @@ import type { ChatResult } from './chat-request.js';
 import type { Clock } from './clock.js';
 import { classifyFailure, ProviderError } from './provider-error.js';
 import type { StreamDecoder } from './sse-events.js';
+import type { UpstreamResponse } from './upstream-fetch.js';
 import { parseProviderJson } from './wire-values.js';
 
 // Hop-by-hop headers, and those that no longer describe the body once `fetch` has decoded it.
@@ -32,7 +33,7 @@ export interface ForwardInput {
   provider: string;
   clock: Clock;
   startedAt: number;
-  response: Response;
+  response: UpstreamResponse;
   signal: AbortSignal | undefined;
   stream: boolean;
   peek: boolean;
@@ -73,16 +74,22 @@ async function forwardWhole(input: ForwardInput): Promise<ForwardedResponse> {
     error: undefined,
     cancelled: false,
   };
+  let body: ReadableStream<Uint8Array> | undefined;
   return {
     ok: true,
     status: response.status,
     headers: response.headers,
-    body: new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(bytes);
-        controller.close();
-      },
-    }),
+    bytes,
+    // Made when read: a consumer of `bytes` never pays for a web stream.
+    get body() {
+      body ??= new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes);
+          controller.close();
+        },
+      });
+      return body;
+    },
     metrics: Promise.resolve(metrics),
   };
 }

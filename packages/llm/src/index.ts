@@ -102,4 +102,5 @@ export {
 } from './simulated-adapter.js';
 export { readSseEvents, type StreamDecoder } from './sse-events.js';
 export { CHARS_PER_TOKEN, estimateTokens } from './token-estimate.js';
+export type { UpstreamFetch, UpstreamRequest, UpstreamResponse } from './upstream-fetch.js';
 export type { HttpAdapterOptions } from './wire-adapter.js';

@@ -6,8 +6,10 @@ import {
   type Clock,
   openAiChatAdapter,
   ProviderError,
+  type UpstreamFetch,
   type WireAdapter,
 } from '../src/index.js';
+import { createNodeUpstream } from '../src/node/index.js';
 import {
   type FakeProtocol,
   type FakeProvider,
@@ -22,16 +24,42 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 beforeEach(() => fake.reset());
 
-const PROTOCOLS: { protocol: FakeProtocol; make: (baseUrl: string, clock?: Clock) => WireAdapter }[] = [
-  {
-    protocol: 'openai',
-    make: (url, clock) => openAiChatAdapter({ baseUrl: `${url}/v1`, apiKey: 'k', ...(clock && { clock }) }),
-  },
-  {
-    protocol: 'anthropic',
-    make: (url, clock) => anthropicMessagesAdapter({ baseUrl: url, apiKey: 'k', ...(clock && { clock }) }),
-  },
+// Both ways of reaching a provider: the global fetch, and @switchboard/llm/node's node:http transport.
+const node = createNodeUpstream();
+afterAll(() => node.close());
+const TRANSPORTS: { transport: string; fetch: UpstreamFetch | undefined }[] = [
+  { transport: 'fetch', fetch: undefined },
+  { transport: 'node:http', fetch: node.fetch },
 ];
+
+const PROTOCOLS: {
+  protocol: FakeProtocol;
+  transport: string;
+  make: (baseUrl: string, clock?: Clock) => WireAdapter;
+}[] = TRANSPORTS.flatMap(({ transport, fetch }) => [
+  {
+    protocol: 'openai' as const,
+    transport,
+    make: (url: string, clock?: Clock) =>
+      openAiChatAdapter({
+        baseUrl: `${url}/v1`,
+        apiKey: 'k',
+        ...(clock && { clock }),
+        ...(fetch && { fetch }),
+      }),
+  },
+  {
+    protocol: 'anthropic' as const,
+    transport,
+    make: (url: string, clock?: Clock) =>
+      anthropicMessagesAdapter({
+        baseUrl: url,
+        apiKey: 'k',
+        ...(clock && { clock }),
+        ...(fetch && { fetch }),
+      }),
+  },
+]);
 
 const REQUEST: ChatRequest = {
   model: 'm-1',
@@ -52,7 +80,7 @@ async function drain(adapter: WireAdapter, request: ChatRequest = REQUEST): Prom
   return stream.result();
 }
 
-describe.each(PROTOCOLS)('$protocol adapter faults', ({ protocol, make }) => {
+describe.each(PROTOCOLS)('$protocol adapter faults over $transport', ({ protocol, make }) => {
   const adapter = () => make(fake.url);
 
   it('classifies a 429 as a retryable rate limit and reads Retry-After in seconds', async () => {

@@ -128,7 +128,7 @@ async function forwardedAnswer(
     return {
       status: forwarded.status,
       headers: { 'content-type': JSON_TYPE, ...headers, ...input.meta },
-      body: await readAll(forwarded.body),
+      body: forwarded.bytes !== undefined ? asBuffer(forwarded.bytes) : await readAll(forwarded.body),
     };
   }
   const body = relaySse(forwarded.body, {
@@ -216,7 +216,9 @@ async function readAll(body: ReadableStream<Uint8Array>): Promise<Buffer> {
     parts.push(read.value);
   }
   const only = parts.length === 1 ? parts[0] : undefined;
-  return only === undefined
-    ? Buffer.concat(parts)
-    : Buffer.from(only.buffer, only.byteOffset, only.byteLength);
+  return only === undefined ? Buffer.concat(parts) : asBuffer(only);
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -15,6 +15,7 @@ import {
   renderAiConfig,
   UnsupportedRequestError,
 } from '@switchboard/llm';
+import { createNodeUpstream, type NodeUpstream } from '@switchboard/llm/node';
 import type { EnvironmentSnapshot } from '../evaluation/snapshot-service.js';
 import { chatRequestFromAnthropicBody } from './anthropic-translation.js';
 import { type Attempt, type GatewayAnswer, writeAnswer } from './gateway-answers.js';
@@ -97,9 +98,11 @@ export class GatewayService {
   private readonly shadowCounts: GatewayShadowStats = { running: 0, started: 0, skipped: 0, failed: 0 };
   private readonly shadowRuns = new Set<Promise<void>>();
   private readonly closing = new AbortController();
+  private readonly upstream: NodeUpstream | undefined;
 
   constructor(private readonly options: GatewayServiceOptions) {
-    const adapters = options.adapters ?? createProviderAdapters(options.providers);
+    this.upstream = options.adapters === undefined ? createNodeUpstream() : undefined;
+    const adapters = options.adapters ?? createProviderAdapters(options.providers, this.upstream?.fetch);
     for (const p of options.providers) this.wire.set(p.name, openAiWireOptions(p));
     this.router = new FallbackRouter({
       adapters: (provider) => adapters.get(provider),
@@ -129,6 +132,7 @@ export class GatewayService {
   async close(): Promise<void> {
     this.closing.abort(new Error('the server is closing'));
     await this.flush();
+    this.upstream?.close();
   }
 
   /**

@@ -3,6 +3,7 @@ import {
   type ChatAdapter,
   openAiChatAdapter,
   simulatedAdapter,
+  type UpstreamFetch,
   type WireAdapter,
 } from '@switchboard/llm';
 import { type ProviderSettings, SIMULATED_PROVIDER } from './provider-settings.js';
@@ -23,14 +24,19 @@ export function openAiWireOptions(settings: ProviderSettings): OpenAiWireOptions
 
 /**
  * One adapter per configured provider, by name, plus `simulated`. Keys go into the adapters and stay
- * there: the adapters send them upstream and never send a caller's credentials instead.
+ * there: the adapters send them upstream and never send a caller's credentials instead. `upstream` is
+ * how they reach the providers (the gateway gives them `node:http` with keep-alive agents).
  */
-export function createProviderAdapters(providers: readonly ProviderSettings[]): Map<string, ChatAdapter> {
+export function createProviderAdapters(
+  providers: readonly ProviderSettings[],
+  upstream?: UpstreamFetch,
+): Map<string, ChatAdapter> {
   const adapters = new Map<string, ChatAdapter>();
   for (const settings of providers) {
     const common = {
       baseUrl: settings.baseUrl,
       provider: settings.name,
+      ...(upstream !== undefined && { fetch: upstream }),
       ...(settings.apiKey !== undefined && { apiKey: settings.apiKey.reveal() }),
     };
     adapters.set(
