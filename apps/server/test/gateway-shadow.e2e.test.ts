@@ -152,6 +152,10 @@ describe('shadow mode in the gateway, with the official OpenAI client', () => {
     const generations = await generationsOf(t, FLAG);
     const shadow = generations.find((g) => g.shadow === true && g.unit === 'stream-user');
     expect(shadow).toMatchObject({ variant: 'candidate', model: 'slow-candidate' });
+    // Streamed like the served answer, so its time to first token is measured (the shadow model is late).
+    expect(shadowRequests().at(-1)?.body).toMatchObject({ stream: true });
+    expect(shadow?.ttftMs).toBeGreaterThanOrEqual(SHADOW_DELAY_MS * 0.9);
+    expect(shadow?.latencyMs).toBeGreaterThanOrEqual(shadow?.ttftMs ?? Infinity);
   });
 
   it('records a failing shadow as a shadow generation with its error, and the served answer is unaffected', async () => {

@@ -247,7 +247,8 @@ export class GatewayService {
   /**
    * Starts a sampled request's shadow call once its answer has been sent, unless as many as allowed
    * are running: the shadow variant on the same input, through the same router (so its provider's
-   * breaker hears of its failures), answered whole and recorded as a shadow generation.
+   * breaker hears of its failures), streamed when the served answer was (so its time to first token
+   * is measured too), and recorded as a shadow generation.
    */
   private startShadow(
     scope: EnvironmentSnapshot,
@@ -298,10 +299,20 @@ export class GatewayService {
     const offTools = new Set((config.tools ?? []).filter((t) => t.mode === 'off').map((t) => t.name));
     try {
       const input = mergeNeutral(neutralRequest(), { rendered, offTools }, call.precedence);
-      const { result, record: routing } = await this.router.chat(rendered.chain, input, {
-        signal: this.closing.signal,
-      });
-      record({ ...generationFields(routing, result.usage), latencyMs: performance.now() - startedAt });
+      const options = { signal: this.closing.signal };
+      if (call.stream) {
+        // Streamed as the served answer was, so the two have comparable times to first token.
+        const { stream, record: routing } = await this.router.stream(rendered.chain, input, options);
+        const result = await stream.result();
+        record({
+          ...generationFields(routing, result.usage),
+          latencyMs: performance.now() - startedAt,
+          ...(stream.ttftMs !== undefined && { ttftMs: stream.ttftMs }),
+        });
+      } else {
+        const { result, record: routing } = await this.router.chat(rendered.chain, input, options);
+        record({ ...generationFields(routing, result.usage), latencyMs: performance.now() - startedAt });
+      }
     } catch (error) {
       if (this.closing.signal.aborted) return;
       this.shadowCounts.failed++;
