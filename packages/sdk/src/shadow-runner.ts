@@ -1,7 +1,7 @@
 import type { EvaluationContext, GenerationEvent } from '@switchboard/core';
 import type { AiPricing } from '@switchboard/llm';
 import type { FeedbackInput, GenerationInput } from './event-builders.js';
-import type { TrackerHost } from './generation-call.js';
+import type { TrackerHost, TrackOptions } from './generation-call.js';
 import type { Logger } from './logger.js';
 import type { ResolvedAiConfig } from './resolved-ai-config.js';
 
@@ -91,6 +91,8 @@ export interface ShadowRunOptions {
   servedGenerationId?: string;
   /** A judge for this request instead of the client's, or `false` for none. */
   judge?: ShadowJudge | false;
+  /** How the shadow generation is recorded: the model that served it, when not the shadow configuration's own. */
+  track?: TrackOptions;
 }
 
 /** The shadow call itself: given the shadow variant's configuration and a signal to pass on. */
@@ -248,7 +250,7 @@ export class ShadowRunner {
       result = await tracker.track((signal, generation) => {
         generationId = generation.id;
         return call(config, signal);
-      });
+      }, options.track);
       // A stream nobody reads never ends: the shadow's is read here, to its end.
       if (isAsyncIterable(result)) {
         const chunks: unknown[] = [];

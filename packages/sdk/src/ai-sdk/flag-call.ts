@@ -8,6 +8,7 @@ import type {
   LanguageModelGenerateResult,
   LanguageModelStreamPart,
   LanguageModelStreamResult,
+  LanguageModelV3,
 } from './ai-sdk-types.js';
 
 /** Something read per call: a value, or a function of the call's options. */
@@ -36,6 +37,14 @@ export interface FlagCallOptions {
    * The configuration's other messages are never added: the call's prompt is the conversation.
    */
   system?: SystemMode;
+  /**
+   * Whether calls in the flag's shadow sample also run the shadow variant (default true): after the
+   * served call (generate) or once its stream started, on a later turn, with the shadow variant's
+   * settings on the same prompt, through the model chosen for its chain; streamed when the served call
+   * streamed. Its result never reaches you; it is recorded as a shadow generation, and the client's
+   * judge (`createClient({ shadow: { judge } })`) scores it against the served answer.
+   */
+  shadow?: boolean;
 }
 
 /** The metadata added to every result (`providerMetadata.switchboard`), for feedback to name the generation. */
@@ -52,11 +61,16 @@ interface SwitchboardProviderOptions {
   variables?: Record<string, unknown>;
 }
 
+/** A call resolved: the flag's configuration, the call's options with its settings, and the call as made. */
+export interface PreparedCall {
+  config: ResolvedAiConfig;
+  params: LanguageModelCallOptions;
+  /** The call's own options, before the configuration's settings (the shadow variant's apply to these). */
+  original: LanguageModelCallOptions;
+}
+
 /** Resolves the flag's configuration for a call, and the call's options with its settings applied. */
-export function prepareCall(
-  options: FlagCallOptions,
-  call: LanguageModelCallOptions,
-): { config: ResolvedAiConfig; params: LanguageModelCallOptions } {
+export function prepareCall(options: FlagCallOptions, call: LanguageModelCallOptions): PreparedCall {
   const own = call.providerOptions?.switchboard as SwitchboardProviderOptions | undefined;
   const context = perCall(options.context, call) ?? own?.context ?? {};
   const variables = perCall(options.variables, call) ?? own?.variables;
@@ -64,7 +78,53 @@ export function prepareCall(
     ...(variables !== undefined && { variables }),
     ...(options.defaultConfig !== undefined && { defaultConfig: options.defaultConfig }),
   });
-  return { config, params: withSettings(call, config, options.system ?? 'replace') };
+  return { config, params: withSettings(call, config, options.system ?? 'replace'), original: call };
+}
+
+/** A model for one link of a configuration's chain, or undefined when there is none. */
+export type ModelForLink = (link: ProviderModel) => LanguageModelV3 | undefined;
+
+/** The first link of a chain that has a model, with that model. */
+export function firstModel(
+  chain: readonly ProviderModel[],
+  modelFor: ModelForLink,
+): { model: LanguageModelV3; served: ProviderModel } | undefined {
+  for (const link of chain) {
+    const model = modelFor(link);
+    if (model !== undefined) return { model, served: link };
+  }
+  return undefined;
+}
+
+/**
+ * Starts the shadow call of a prepared call when it is in the flag's shadow sample (and shadows are
+ * on): the shadow variant's settings on the call's own prompt, through the first model `modelFor` has
+ * for the shadow's chain (none: nothing runs), answered as the served call was (`doGenerate`, or
+ * `doStream` read to its end). `served` is the served answer for the judge: the generate result, or a
+ * promise of the stream's parts.
+ */
+export function startShadow(
+  options: FlagCallOptions,
+  prepared: PreparedCall,
+  how: 'generate' | 'stream',
+  modelFor: ModelForLink,
+  served: unknown,
+): void {
+  const shadow = prepared.config.shadow;
+  if (shadow === null || options.shadow === false) return;
+  const chosen = firstModel(shadow.chain, modelFor);
+  if (chosen === undefined) return;
+  void prepared.config.tracker.shadow(
+    async (config, signal): Promise<unknown> => {
+      const params = { ...withSettings(prepared.original, config, options.system ?? 'replace') };
+      params.abortSignal = signal;
+      if (how === 'generate') return chosen.model.doGenerate(params);
+      // The parts as an async iterable: the shadow runner reads it to its end, measuring it.
+      const { stream } = await chosen.model.doStream(params);
+      return stream as AsyncIterable<LanguageModelStreamPart>;
+    },
+    { served, track: { served: chosen.served } },
+  );
 }
 
 function perCall<T>(value: PerCall<T> | undefined, call: LanguageModelCallOptions): T | undefined {
@@ -141,6 +201,7 @@ export async function trackStream(
   params: LanguageModelCallOptions,
   run: () => PromiseLike<LanguageModelStreamResult>,
   track: TrackOptions,
+  collect?: { parts: LanguageModelStreamPart[]; ended: () => void },
 ): Promise<LanguageModelStreamResult> {
   const call = config.tracker.begin(withSignal(track, params.abortSignal));
   params.abortSignal = call.signal;
@@ -158,10 +219,12 @@ export async function trackStream(
         const { done, value } = await reader.read();
         if (done) {
           call.end();
+          collect?.ended();
           controller.close();
           return;
         }
         call.chunk(value);
+        collect?.parts.push(value);
         controller.enqueue(
           value.type === 'finish'
             ? { ...value, providerMetadata: withMetadata(value.providerMetadata, config, call.id) }
@@ -169,11 +232,13 @@ export async function trackStream(
         );
       } catch (error) {
         call.fail(error);
+        collect?.ended();
         controller.error(error);
       }
     },
     cancel(reason) {
       call.end();
+      collect?.ended();
       return reader.cancel(reason);
     },
   });
@@ -202,4 +267,21 @@ function withMetadata<M extends Record<string, unknown> | undefined>(
 export function servedBy(model: { provider: string; modelId: string }): ProviderModel {
   const dot = model.provider.indexOf('.');
   return { provider: dot > 0 ? model.provider.slice(0, dot) : model.provider, model: model.modelId };
+}
+
+/**
+ * The served stream's parts, gathered for the judge while the caller reads them (only for a call in
+ * the shadow sample): `served` resolves with them once the stream ends, fails or is cancelled.
+ */
+export function streamCollector(): {
+  parts: LanguageModelStreamPart[];
+  ended: () => void;
+  served: Promise<LanguageModelStreamPart[]>;
+} {
+  const parts: LanguageModelStreamPart[] = [];
+  let ended: () => void = () => {};
+  const served = new Promise<LanguageModelStreamPart[]>((resolve) => {
+    ended = () => resolve(parts);
+  });
+  return { parts, ended: () => ended(), served };
 }

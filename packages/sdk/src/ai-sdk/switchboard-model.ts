@@ -1,7 +1,15 @@
 import type { ProviderModel } from '@switchboard/llm';
-import type { ResolvedAiConfig } from '../resolved-ai-config.js';
 import type { LanguageModelCallOptions, LanguageModelV3 } from './ai-sdk-types.js';
-import { type FlagCallOptions, prepareCall, trackGenerate, trackStream } from './flag-call.js';
+import {
+  type FlagCallOptions,
+  firstModel,
+  type ModelForLink,
+  prepareCall,
+  startShadow,
+  streamCollector,
+  trackGenerate,
+  trackStream,
+} from './flag-call.js';
 
 /** Options of {@link switchboardModel}. */
 export interface SwitchboardModelOptions extends FlagCallOptions {
@@ -33,7 +41,8 @@ export class NoModelForConfigError extends Error {
  * An AI SDK (v6) model whose provider and model come from the flag: each call resolves the flag's AI
  * configuration for the current context, takes the model `models` gives for its provider and model
  * (or for the first fallback it knows), applies its settings and system prompt as
- * {@link switchboardMiddleware} does, and tracks the call. The generation records the model that
+ * {@link switchboardMiddleware} does, and tracks the call. Calls in the flag's shadow sample also run
+ * the shadow variant's model in the background (see `FlagCallOptions.shadow`). The generation records the model that
  * served, and `fallbackUsed` when it was not the configuration's own.
  *
  * @example
@@ -44,10 +53,12 @@ export class NoModelForConfigError extends Error {
  * const result = streamText({ model, prompt: question });
  */
 export function switchboardModel(options: SwitchboardModelOptions): LanguageModelV3 {
+  const modelFor: ModelForLink = (link) => options.models(link.provider, link.model);
   const choose = (call: LanguageModelCallOptions) => {
     const prepared = prepareCall(options, call);
-    const { model, served } = pick(options, prepared.config);
-    return { ...prepared, model, served };
+    const chosen = firstModel(prepared.config.chain, modelFor);
+    if (chosen === undefined) throw new NoModelForConfigError(prepared.config.flag, prepared.config.chain);
+    return { prepared, ...chosen };
   };
   return {
     specificationVersion: 'v3',
@@ -56,23 +67,22 @@ export function switchboardModel(options: SwitchboardModelOptions): LanguageMode
     // Which URLs a model fetches itself is only known once it is chosen: the AI SDK downloads them all.
     supportedUrls: {},
     async doGenerate(call) {
-      const { config, params, model, served } = choose(call);
-      return trackGenerate(config, params, () => model.doGenerate(params), { served });
+      const { prepared, model, served } = choose(call);
+      const { config, params } = prepared;
+      const result = await trackGenerate(config, params, () => model.doGenerate(params), { served });
+      startShadow(options, prepared, 'generate', modelFor, result);
+      return result;
     },
     async doStream(call) {
-      const { config, params, model, served } = choose(call);
-      return trackStream(config, params, () => model.doStream(params), { served });
+      const { prepared, model, served } = choose(call);
+      const { config, params } = prepared;
+      if (config.shadow === null || options.shadow === false) {
+        return trackStream(config, params, () => model.doStream(params), { served });
+      }
+      const collector = streamCollector();
+      const result = await trackStream(config, params, () => model.doStream(params), { served }, collector);
+      startShadow(options, prepared, 'stream', modelFor, collector.served);
+      return result;
     },
   };
-}
-
-function pick(
-  options: SwitchboardModelOptions,
-  config: ResolvedAiConfig,
-): { model: LanguageModelV3; served: ProviderModel } {
-  for (const link of config.chain) {
-    const model = options.models(link.provider, link.model);
-    if (model !== undefined) return { model, served: link };
-  }
-  throw new NoModelForConfigError(config.flag, config.chain);
 }
