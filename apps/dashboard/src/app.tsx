@@ -1,3 +1,5 @@
+import { AlertEditPage } from './alerts/alert-edit-page.js';
+import { AlertsPage } from './alerts/alerts-page.js';
 import { ApiKeysPage } from './api-keys/api-keys-page.js';
 import { AuditPage } from './audit/audit-page.js';
 import { FlagCreatePage } from './flags/flag-create-page.js';
@@ -5,6 +7,8 @@ import { FlagDetailPage } from './flags/flag-detail-page.js';
 import { FlagsPage } from './flags/flags-page.js';
 import { Layout } from './layout.js';
 import { NotFoundPage } from './not-found-page.js';
+import { RolloutPage } from './rollouts/rollout-page.js';
+import { RolloutsPage } from './rollouts/rollouts-page.js';
 import { RouterProvider, useRouter } from './routing/router.js';
 import { parseRoute } from './routing/routes.js';
 import { SegmentEditPage } from './segments/segment-edit-page.js';
@@ -13,6 +17,8 @@ import { ProjectProvider } from './session/project-provider.js';
 import { useSession } from './session/session-context.js';
 import { SessionProvider } from './session/session-provider.js';
 import { SignInPage } from './session/sign-in-page.js';
+import { WebhookEditPage } from './webhooks/webhook-edit-page.js';
+import { WebhooksPage } from './webhooks/webhooks-page.js';
 
 function CurrentPage() {
   const { location } = useRouter();
@@ -34,6 +40,22 @@ function CurrentPage() {
       return <AuditPage />;
     case 'keys':
       return <ApiKeysPage />;
+    case 'webhooks':
+      return <WebhooksPage />;
+    case 'webhook-new':
+      return <WebhookEditPage webhookId={undefined} />;
+    case 'webhook':
+      return <WebhookEditPage key={route.id} webhookId={route.id} />;
+    case 'alerts':
+      return <AlertsPage />;
+    case 'alert-new':
+      return <AlertEditPage ruleId={undefined} />;
+    case 'alert':
+      return <AlertEditPage key={route.id} ruleId={route.id} />;
+    case 'rollouts':
+      return <RolloutsPage />;
+    case 'rollout':
+      return <RolloutPage key={route.id} id={route.id} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -6,13 +6,16 @@ import { useProject } from './session/project-context.js';
 import { useSession } from './session/session-context.js';
 
 /**
- * Results are a view of each flag (its Results tab, per environment). Rollouts and webhooks come with
- * later issues; they get entries here when they exist.
+ * Results are a view of each flag (its Results tab, per environment). Rollouts have their own list
+ * (every plan of the project) besides each flag's Rollout tab.
  */
 const NAVIGATION = [
   { href: paths.flags, label: 'Flags' },
   { href: paths.segments, label: 'Segments' },
+  { href: paths.rollouts(), label: 'Rollouts' },
   { href: paths.audit(), label: 'Audit log' },
+  { href: paths.webhooks, label: 'Webhooks' },
+  { href: paths.alerts, label: 'Alerts' },
   { href: paths.keys, label: 'API keys' },
 ];
 

@@ -216,7 +216,10 @@ describe('the results page in Chromium', () => {
     const candidate = body.variants.find((v) => v.variant === 'candidate');
     expect(candidate?.shadow.requests).toBe(3);
     expect(String(candidate?.requests)).toBe(requests);
-    await eventually(() => page.getByTestId('shadow-calls').textContent()).toContain('candidate 3 calls');
+    const shadowCalls = page
+      .getByTestId('shadow-section')
+      .locator('[data-shadow-variant="candidate"] tr[data-metric="requests"] td[data-metric="shadow"]');
+    await eventually(() => shadowCalls.getAttribute('data-value')).toBe('3');
   });
 
   it('explains a statistic in a tip, on hover and from the keyboard', async () => {

@@ -55,7 +55,15 @@ export interface EnvironmentConfig {
   fallthrough: Serve;
   prerequisites: Prerequisite[];
   retryAfterSeconds: number | null;
+  /** ai-config flags: the variant also run, only measured, on a share of requests; null: none. */
+  shadow?: ShadowConfig | null;
   version: number;
+}
+
+/** Shadow mode of a flag in one environment (`shadowSchema`): `sampleRate` in [0, 1]. */
+export interface ShadowConfig {
+  variant: string;
+  sampleRate: number;
 }
 
 /** A flag with its configuration in every environment (`flagViewSchema`). */

@@ -25,6 +25,13 @@ const ACTIONS = [
   'api-key.revoke',
   'project.create',
   'environment.create',
+  'webhook.create',
+  'webhook.update',
+  'webhook.rotate-secret',
+  'webhook.delete',
+  'alert.create',
+  'alert.update',
+  'alert.delete',
 ];
 
 export function AuditFilters({

@@ -2,9 +2,11 @@ import { useCallback } from 'react';
 import type { EnvironmentConfig, FlagView, Page, SegmentView } from '../api/api-types.js';
 import { PreviewPanel } from '../preview/preview-panel.js';
 import { ResultsPanel } from '../results/results-panel.js';
+import { RolloutPanel } from '../rollouts/rollout-panel.js';
 import type { FlagViewName } from '../routing/routes.js';
 import { useProject } from '../session/project-context.js';
 import { useApi } from '../session/session-context.js';
+import { ShadowEditor } from '../shadow/shadow-editor.js';
 import { draftOf, sameDraft, type TargetingDraft } from '../targeting/targeting-draft.js';
 import { TargetingEditor } from '../targeting/targeting-editor.js';
 import { useDraft } from '../ui/use-draft.js';
@@ -55,24 +57,37 @@ export function EnvironmentPanel({ flag, environment, config, view, live, onConf
       <FlagViewTabs flagKey={flag.key} environment={environment} current={view} />
       {view === 'results' ? (
         <ResultsPanel flag={flag} environment={environment} config={config} />
+      ) : view === 'rollout' ? (
+        <RolloutPanel flag={flag} environment={environment} config={config} onReload={onReload} />
       ) : (
         <div className="targeting-layout">
-          <TargetingEditor
-            flag={flag}
-            environment={environment}
-            config={config}
-            targeting={targeting}
-            segments={segments.data?.items.map((s) => s.key) ?? []}
-            otherFlags={flags.data?.items.filter((f) => f.key !== flag.key) ?? []}
-            onSaved={(saved) => {
-              targeting.commit(saved, saved.version);
-              onConfig(saved);
-            }}
-            onReload={() => {
-              targeting.discard();
-              onReload();
-            }}
-          />
+          <div className="targeting-column">
+            <TargetingEditor
+              flag={flag}
+              environment={environment}
+              config={config}
+              targeting={targeting}
+              segments={segments.data?.items.map((s) => s.key) ?? []}
+              otherFlags={flags.data?.items.filter((f) => f.key !== flag.key) ?? []}
+              onSaved={(saved) => {
+                targeting.commit(saved, saved.version);
+                onConfig(saved);
+              }}
+              onReload={() => {
+                targeting.discard();
+                onReload();
+              }}
+            />
+            {flag.kind === 'ai-config' && (
+              <ShadowEditor
+                flag={flag}
+                environment={environment}
+                config={config}
+                onSaved={onConfig}
+                onReload={onReload}
+              />
+            )}
+          </div>
           <PreviewPanel
             flag={flag}
             environment={environment}

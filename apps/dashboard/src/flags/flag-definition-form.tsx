@@ -23,9 +23,11 @@ interface Props {
   onReload: () => void;
 }
 
+// Row ids, and which view an AI config is shown in, are not edits.
+const NOT_EDITS = new Set(['uid', 'view', 'notice']);
 const sameDefinition = (a: Definition, b: Definition) =>
-  JSON.stringify(a, (key, value) => (key === 'uid' ? undefined : value)) ===
-  JSON.stringify(b, (key, value) => (key === 'uid' ? undefined : value));
+  JSON.stringify(a, (key, value) => (NOT_EDITS.has(key) ? undefined : value)) ===
+  JSON.stringify(b, (key, value) => (NOT_EDITS.has(key) ? undefined : value));
 
 /** A flag's name, description, tags, change type and variants (shared by every environment). */
 export function FlagDefinitionForm({ flag, onSaved, onReload }: Props) {

@@ -4,9 +4,10 @@ import { type FlagViewName, paths } from '../routing/routes.js';
 const VIEWS: readonly { name: FlagViewName; label: string }[] = [
   { name: 'targeting', label: 'Targeting' },
   { name: 'results', label: 'Results' },
+  { name: 'rollout', label: 'Rollout' },
 ];
 
-/** What is shown of the flag in one environment: its targeting, or its results. */
+/** What is shown of the flag in one environment: its targeting, its results, or its rollout. */
 export function FlagViewTabs({
   flagKey,
   environment,

@@ -1,4 +1,5 @@
 import type { FlagKind, Variant } from '@switchboard/core';
+import { type AiEditorState, aiEditorOf, aiValueOf, newAiConfigText } from '../ai-config/ai-editor-state.js';
 import type { FieldProblem } from '../model/field-errors.js';
 import { defaultValueText, parseValue, valueText } from '../model/variant-values.js';
 import { newUid } from '../targeting/targeting-draft.js';
@@ -10,6 +11,19 @@ export interface VariantDraft {
   name: string;
   description: string;
   valueText: string;
+  /** An AI config's editor (form or JSON); absent for other kinds. */
+  ai?: AiEditorState;
+}
+
+/** A variant's value text, with the AI config editor when the kind has one. */
+function valueDraft(kind: FlagKind, text: string): Pick<VariantDraft, 'valueText' | 'ai'> {
+  if (kind !== 'ai-config') return { valueText: text };
+  const editor = aiEditorOf(text);
+  return { valueText: editor.text, ai: editor.state };
+}
+
+function defaultValue(kind: FlagKind, index: number): Pick<VariantDraft, 'valueText' | 'ai'> {
+  return valueDraft(kind, kind === 'ai-config' ? newAiConfigText() : defaultValueText(kind, index));
 }
 
 export function variantDraftsOf(kind: FlagKind, variants: readonly Variant[]): VariantDraft[] {
@@ -18,7 +32,7 @@ export function variantDraftsOf(kind: FlagKind, variants: readonly Variant[]): V
     key: v.key,
     name: v.name ?? '',
     description: v.description ?? '',
-    valueText: valueText(kind, v.value),
+    ...valueDraft(kind, valueText(kind, v.value)),
   }));
 }
 
@@ -30,7 +44,7 @@ export function defaultVariantDrafts(kind: FlagKind): VariantDraft[] {
     key,
     name: '',
     description: '',
-    valueText: defaultValueText(kind, i),
+    ...defaultValue(kind, i),
   }));
 }
 
@@ -40,7 +54,7 @@ export function newVariantDraft(kind: FlagKind, index: number): VariantDraft {
     key: `variant-${index + 1}`,
     name: '',
     description: '',
-    valueText: defaultValueText(kind, index),
+    ...defaultValue(kind, index),
   };
 }
 
@@ -58,11 +72,19 @@ export function variantsOf(
     else if (seen.has(key))
       problems.push({ field: `${at}.key`, message: `duplicate variant key ${JSON.stringify(key)}` });
     seen.add(key);
-    const parsed = parseValue(kind, d.valueText);
-    if (parsed.problem !== undefined) problems.push({ field: `${at}.value`, message: parsed.problem });
+    let value: Variant['value'] | null;
+    if (d.ai === undefined) {
+      const parsed = parseValue(kind, d.valueText);
+      if (parsed.problem !== undefined) problems.push({ field: `${at}.value`, message: parsed.problem });
+      value = parsed.value ?? null;
+    } else {
+      const parsed = aiValueOf(d.ai, d.valueText, `${at}.value`);
+      problems.push(...parsed.problems);
+      value = parsed.value;
+    }
     return {
       key,
-      value: parsed.value ?? null,
+      value,
       ...(d.name.trim() === '' ? {} : { name: d.name.trim() }),
       ...(d.description.trim() === '' ? {} : { description: d.description.trim() }),
     };

@@ -1,5 +1,6 @@
 import type { FlagKind } from '@switchboard/core';
 import { useId } from 'react';
+import { AiConfigEditor } from '../ai-config/ai-config-editor.js';
 import { FieldError } from '../ui/field-error.js';
 import { useInvalidProps } from '../ui/field-problems.js';
 import type { VariantDraft } from './variant-drafts.js';
@@ -44,17 +45,29 @@ export function VariantRow({
           onChange={(e) => onChange({ ...variant, name: e.target.value })}
         />
       </div>
-      <div className="field field-wide">
-        <label htmlFor={`${id}-value`}>Value</label>
-        <VariantValueInput
-          id={`${id}-value`}
-          kind={kind}
-          value={variant.valueText}
-          onChange={(valueText) => onChange({ ...variant, valueText })}
-          path={`${at}.value`}
-        />
-        <FieldError path={`${at}.value`} />
-      </div>
+      {variant.ai === undefined ? (
+        <div className="field field-wide">
+          <label htmlFor={`${id}-value`}>Value</label>
+          <VariantValueInput
+            id={`${id}-value`}
+            kind={kind}
+            value={variant.valueText}
+            onChange={(valueText) => onChange({ ...variant, valueText })}
+            path={`${at}.value`}
+          />
+          <FieldError path={`${at}.value`} />
+        </div>
+      ) : (
+        <div className="field field-wide">
+          <span className="label">Value</span>
+          <AiConfigEditor
+            state={variant.ai}
+            text={variant.valueText}
+            path={`${at}.value`}
+            onChange={(ai, valueText) => onChange({ ...variant, ai, valueText })}
+          />
+        </div>
+      )}
       {onRemove !== undefined && (
         <button type="button" className="button button-quiet" onClick={onRemove}>
           Remove variant {index + 1}

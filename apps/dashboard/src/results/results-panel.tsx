@@ -22,6 +22,7 @@ import { ResultsEmpty } from './results-empty.js';
 import { ResultsNotices } from './results-notices.js';
 import { describeWindow, type ResultsWindow, rangeOf, windowOf, windowQuery } from './results-window.js';
 import { SampleRatioCheck } from './sample-ratio-check.js';
+import { ShadowSection } from './shadow-section.js';
 import { VariantTable } from './variant-table.js';
 import { VerdictHeadline } from './verdict-headline.js';
 import { WindowPicker } from './window-picker.js';
@@ -143,6 +144,7 @@ export function ResultsPanel({ flag, environment, config }: Props) {
             <>
               <VerdictHeadline results={data} tones={tones} />
               <VariantTable results={data} tones={tones} />
+              <ShadowSection results={data} tones={tones} />
               <SampleRatioCheck results={data} tones={tones} />
               {data.comparisons.map((c) => (
                 <ComparisonCard key={c.variant} comparison={c} policy={data.policy} tones={tones} />

@@ -3,10 +3,8 @@ import { HelpTip } from '../ui/help-tip.js';
 import { FigureCell } from './figure-cell.js';
 import {
   formatCount,
-  formatInterval,
   formatMs,
   formatNumber,
-  formatP,
   formatPercent,
   formatScore,
   formatUsd,
@@ -32,24 +30,6 @@ const GLOSSARY: readonly [string, string][] = [
   ['Fallback rate', HELP.fallbackRate],
   ['Adoption', HELP.adoption],
 ];
-
-function shadowText(v: VariantResult): string {
-  const { shadow } = v;
-  const parts = [
-    `${v.variant} ${formatCount(shadow.requests)} calls`,
-    `${formatCount(shadow.errors)} failed`,
-    `p95 ${formatMs(shadow.latencyMs.p95)}`,
-    formatUsd(shadow.costUsd),
-  ];
-  if (shadow.judgeQuality !== undefined && shadow.judgeQuality.n > 0)
-    parts.push(`judged ${formatScore(shadow.judgeQuality.mean)} (n = ${formatCount(shadow.judgeQuality.n)})`);
-  const paired = shadow.pairedJudgeDifference;
-  if (paired?.effect !== undefined && paired.effect !== null)
-    parts.push(
-      `served − shadow ${formatScore(paired.effect.estimate, { sign: true })} ${formatInterval(paired.effect.ci, (x) => formatScore(x, { sign: true }))}, ${formatP(paired.effect.pValue)} over ${formatCount(paired.n)} pairs`,
-    );
-  return parts.join(', ');
-}
 
 function errorKinds(v: VariantResult): string {
   return Object.entries(v.errorsByKind)
@@ -185,16 +165,6 @@ export function VariantTable({ results, tones }: Props) {
           ))}
         </dl>
       </details>
-      {results.variants.some((v) => v.shadow.requests > 0) && (
-        <p className="hint" data-testid="shadow-calls">
-          Shadow calls (run beside the served ones, never shown; not counted above):{' '}
-          {results.variants
-            .filter((v) => v.shadow.requests > 0)
-            .map((v) => shadowText(v))
-            .join('; ')}
-          .
-        </p>
-      )}
       {results.variants.some((v) => Object.keys(v.metrics).length > 0) && (
         <p className="hint">
           Custom metrics (mean):{' '}

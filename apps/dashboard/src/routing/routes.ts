@@ -8,6 +8,14 @@ export type Route =
   | { page: 'segment'; key: string }
   | { page: 'audit' }
   | { page: 'keys' }
+  | { page: 'webhooks' }
+  | { page: 'webhook-new' }
+  | { page: 'webhook'; id: string }
+  | { page: 'alerts' }
+  | { page: 'alert-new' }
+  | { page: 'alert'; id: string }
+  | { page: 'rollouts' }
+  | { page: 'rollout'; id: string }
   | { page: 'not-found' };
 
 /** The route of a pathname (`/flags/checkout` → the flag page of `checkout`). */
@@ -33,6 +41,16 @@ export function parseRoute(pathname: string): Route {
     if (second === undefined) return { page: 'segments' };
     return second === 'new' ? { page: 'segment-new' } : { page: 'segment', key: second };
   }
+  if (first === 'webhooks') {
+    if (second === undefined) return { page: 'webhooks' };
+    return second === 'new' ? { page: 'webhook-new' } : { page: 'webhook', id: second };
+  }
+  if (first === 'alerts') {
+    if (second === undefined) return { page: 'alerts' };
+    return second === 'new' ? { page: 'alert-new' } : { page: 'alert', id: second };
+  }
+  if (first === 'rollouts')
+    return second === undefined ? { page: 'rollouts' } : { page: 'rollout', id: second };
   if (second !== undefined) return { page: 'not-found' };
   if (first === 'audit') return { page: 'audit' };
   if (first === 'keys') return { page: 'keys' };
@@ -48,12 +66,13 @@ function searchOf(query: Record<string, string | undefined>): string {
   return text === '' ? '' : `?${text}`;
 }
 
-/** The views of a flag in one environment: its targeting (with the kill switch) or its results. */
-export type FlagViewName = 'targeting' | 'results';
+/** The views of a flag in one environment: its targeting (with the kill switch), its results, or its rollout. */
+export type FlagViewName = 'targeting' | 'results' | 'rollout';
 
-/** The view a flag page's `view` query names; targeting unless it names results. */
+/** The view a flag page's `view` query names; targeting unless it names results or rollout. */
 export function flagViewOf(search: URLSearchParams): FlagViewName {
-  return search.get('view') === 'results' ? 'results' : 'targeting';
+  const view = search.get('view');
+  return view === 'results' || view === 'rollout' ? view : 'targeting';
 }
 
 /** Paths of the pages, for links. */
@@ -69,4 +88,15 @@ export const paths = {
   audit: (filter: { flag?: string } = {}) =>
     `/audit${filter.flag === undefined ? '' : `?flag=${encodeURIComponent(filter.flag)}`}`,
   keys: '/keys',
+  /** The rollout plans of the project, filtered by status when given. */
+  rollouts: (filter: { status?: string } = {}) => `/rollouts${searchOf({ status: filter.status })}`,
+  rollout: (id: string) => `/rollouts/${encodeURIComponent(id)}`,
+  webhooks: '/webhooks',
+  newWebhook: '/webhooks/new',
+  webhook: (id: string) => `/webhooks/${encodeURIComponent(id)}`,
+  alerts: '/alerts',
+  /** A new alert rule, on a flag in an environment when given. */
+  newAlert: (on: { flag?: string; environment?: string } = {}) =>
+    `/alerts/new${searchOf({ flag: on.flag, env: on.environment })}`,
+  alert: (id: string) => `/alerts/${encodeURIComponent(id)}`,
 };
