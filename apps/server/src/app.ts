@@ -55,9 +55,18 @@ import { SqlWebhookStore } from './features/webhooks/sql-webhook-store.js';
 import { registerWebhookRoutes } from './features/webhooks/webhook-routes.js';
 import { WebhookSecretBox } from './features/webhooks/webhook-secret-box.js';
 import { WebhookService } from './features/webhooks/webhook-service.js';
+import { authenticateFirst } from './http/auth.js';
+import { registerCors } from './http/cors.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { NotFoundError } from './http/errors.js';
+import { type LogStream, loggerOptions } from './http/log-redaction.js';
 import { Metrics, registerMetrics } from './metrics.js';
+import {
+  countGenerations,
+  countingNotifier,
+  ingestObserver,
+  registerOperatorGauges,
+} from './operator-metrics.js';
 import { ReplicaSync } from './replica-sync.js';
 import type { ServiceContext } from './service-context.js';
 
@@ -89,6 +98,13 @@ export interface App {
   metrics: Metrics;
   /** The admin key created on this start when the store had none (shown once). */
   bootstrapAdminKey: string | undefined;
+  /**
+   * Stops gracefully, in this order: the rollout scheduler (a tick under way finishes); SDK streams
+   * are ended (their SDKs reconnect, to another replica when given several URLs); no new request is
+   * taken (new connections are refused, a request on an open connection gets 503 with
+   * `Connection: close`); in-flight requests finish within `shutdownGraceMs`; the generations and
+   * event batches they started are written; workers stop; the store closes.
+   */
   close(): Promise<void>;
 }
 
@@ -102,6 +118,8 @@ export interface AppOptions {
   workerIntervalsMs?: Partial<WorkerIntervals>;
   /** Where rollout decisions are notified (default: nowhere). */
   rolloutNotifier?: Notifier;
+  /** Where the log goes instead of stdout (tests read it to prove no key is logged). */
+  logStream?: LogStream;
 }
 
 /** How often each background worker runs, in ms. */
@@ -164,10 +182,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     : undefined;
 
   const http = Fastify({
-    logger:
-      config.logLevel === 'silent'
-        ? false
-        : { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
+    logger: loggerOptions(config.logLevel, options.logStream),
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { maxParamLength: 500 },
     // A line per request costs more than the request on the evaluation endpoints: only when debugging.
@@ -178,8 +193,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   http.setValidatorCompiler(validatorCompiler);
   http.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(http);
+  // CORS first: a browser must be able to read a refusal from the routes it may call.
+  await registerCors(http, config.corsOrigins);
+  authenticateFirst(http);
   const metrics = new Metrics();
   registerMetrics(http, metrics);
+  // Once closing, every answer ends its connection: a keep-alive connection that goes idle after the
+  // close began would otherwise hold the close open until the grace runs out.
+  let shuttingDown = false;
+  http.addHook('onSend', (_request, reply, payload, done) => {
+    if (shuttingDown) reply.header('connection', 'close');
+    done(null, payload);
+  });
 
   await http.register(fastifySwagger, {
     openapi: {
@@ -219,12 +244,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     metrics,
     clientRateLimitPerMinute: config.clientRateLimitPerMinute,
   });
-  const streams = new StreamHub(snapshots, bus, metrics);
+  const streams = new StreamHub(snapshots, bus, metrics, config.streamHeartbeatMs);
   registerStreamRoutes(http, streams, snapshots, keys);
   const prices = new PriceService(ctx, new SqlPriceStore(database.db));
   const events = new EventService(ctx, new SqlEventStore(database.db), prices, {
     retentionDays: config.eventRetentionDays,
     onPurgeError: (error) => http.log.error({ err: error }, 'purging expired events failed'),
+    observer: ingestObserver(metrics),
   });
   registerEventRoutes(http, { events, snapshots, keys, bodyLimitBytes: config.bodyLimitBytes });
   registerPriceRoutes(http, prices, keys);
@@ -233,6 +259,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const webhooks = new WebhookService(ctx, new SqlWebhookStore(database), projects, {
     secrets: new WebhookSecretBox(config.encryptionKey?.reveal()),
     log: http.log,
+    onAttempt: (outcome) => metrics.webhookAttempts.inc({ outcome }),
   });
   registerWebhookRoutes(http, webhooks, keys);
   const rolloutStore = new SqlRolloutStore(database.db);
@@ -242,7 +269,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     segments,
     policies: new SqlPolicyStore(database),
     events,
-    notifier: options.rolloutNotifier ?? webhooks.rolloutNotifier,
+    notifier: countingNotifier(metrics, options.rolloutNotifier ?? webhooks.rolloutNotifier),
   });
   registerRolloutRoutes(http, rollouts, keys);
   // The kill switch, by whatever route: SDKs drain the flag's generations, its live rollout ends.
@@ -291,10 +318,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       cooldownMs: config.gatewayBreakerCooldownMs,
     },
     shadowMaxConcurrency: config.gatewayShadowMaxConcurrency,
-    recorder: new GenerationRecorder((scope, key, batch) => events.ingest(scope, key, batch), {
-      onProblem: (message, detail) => http.log.warn({ detail }, message),
-    }),
+    recorder: new GenerationRecorder(
+      (scope, key, batch) => {
+        countGenerations(metrics, batch);
+        return events.ingest(scope, key, batch);
+      },
+      {
+        onProblem: (message, detail) => http.log.warn({ detail }, message),
+      },
+    ),
     clock: ctx.clock,
+  });
+  registerOperatorGauges(metrics, {
+    database,
+    bus,
+    events,
+    gateway,
+    providers: ['simulated', ...config.providers.map((provider) => provider.name)],
   });
   registerGatewayRoutes(http, {
     gateway,
@@ -344,6 +384,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async close() {
       // A tick under way finishes (its transaction commits or not) before anything closes.
       await rolloutScheduler.stop();
+      shuttingDown = true;
       // Streams never end on their own: end them first, or closing would wait for them.
       streams.close();
       const closing = http.close();
@@ -361,6 +402,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await closing;
       // Generations of the last requests are written before the store closes.
       await gateway.close();
+      // And their event batches: a handler still running when its connection was cut (the grace ran
+      // out) may be writing one.
+      await events.flush();
       // Scheduled changes and alerts under way finish (and queue their webhooks) before deliveries stop.
       await schedules.close();
       await alerts.close();

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { CONFIG_FILE_VARIABLE, readConfigFile } from './config-file.js';
 import { type ProviderSettings, readProviderSettings, Secret } from './features/gateway/provider-settings.js';
 
 /** Everything the server reads at start; see {@link loadConfig}. */
@@ -61,6 +62,19 @@ export interface Config {
    */
   rolloutIntervalMs: number;
   /**
+   * How long a graceful shutdown (SIGTERM, SIGINT) may take, in all: streams closed, in-flight requests
+   * finished, events and generations written, the store closed. The process exits 0 when that is done
+   * within it, and 1 when the time is up.
+   */
+  shutdownTimeoutMs: number;
+  /** How often every SDK stream gets a heartbeat (SDKs give up on a stream silent for 45 s). */
+  streamHeartbeatMs: number;
+  /**
+   * Origins whose browsers may call the client routes (client evaluation, the client stream, OFREP):
+   * `*` (the default) or a list of `https://host[:port]`. The admin API never answers other origins.
+   */
+  corsOrigins: string[];
+  /**
    * Encrypts webhook secrets in the store (AES-256-GCM under a key derived from it; at least 32
    * characters). Unset: they are stored as plain text. Replicas of one deployment MUST share it. A
    * `Secret`: it never prints.
@@ -85,6 +99,12 @@ const DEFAULT_GATEWAY_BREAKER_COOLDOWN_MS = 30_000;
 const DEFAULT_GATEWAY_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 const DEFAULT_GATEWAY_SHADOW_MAX_CONCURRENCY = 4;
 const DEFAULT_ROLLOUT_INTERVAL_MS = 60_000;
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+const DEFAULT_STREAM_HEARTBEAT_MS = 15_000;
+/** Below this, heartbeats would cost more than the streams they keep alive. */
+const MIN_STREAM_HEARTBEAT_MS = 100;
+/** Above this, SDKs (which give up after 45 s of silence) would drop healthy streams. */
+const MAX_STREAM_HEARTBEAT_MS = 30_000;
 const MIN_ENCRYPTION_KEY_CHARS = 32;
 
 const configSchema = z.object({
@@ -112,6 +132,22 @@ const configSchema = z.object({
   gatewayBodyLimitBytes: z.coerce.number().int().min(1024),
   gatewayShadowMaxConcurrency: z.coerce.number().int().min(0),
   rolloutIntervalMs: z.coerce.number().int().min(0),
+  corsOrigins: z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((o) => o.trim())
+            .filter((o) => o !== '')
+        : v,
+    z
+      .array(
+        z.string().regex(/^(\*|https?:\/\/[^/\s,]+)$/, 'must be * or origins like https://app.example.com'),
+      )
+      .min(1),
+  ),
+  shutdownTimeoutMs: z.coerce.number().int().min(100),
+  streamHeartbeatMs: z.coerce.number().int().min(MIN_STREAM_HEARTBEAT_MS).max(MAX_STREAM_HEARTBEAT_MS),
 });
 
 /** The environment variable behind each setting, for messages and docs. */
@@ -135,6 +171,9 @@ export const CONFIG_VARIABLES: Record<keyof Config, string> = {
   gatewayBodyLimitBytes: 'SWITCHBOARD_GATEWAY_BODY_LIMIT',
   gatewayShadowMaxConcurrency: 'SWITCHBOARD_SHADOW_MAX_CONCURRENCY',
   rolloutIntervalMs: 'SWITCHBOARD_ROLLOUT_INTERVAL_MS',
+  corsOrigins: 'SWITCHBOARD_CORS_ORIGINS',
+  shutdownTimeoutMs: 'SWITCHBOARD_SHUTDOWN_TIMEOUT_MS',
+  streamHeartbeatMs: 'SWITCHBOARD_HEARTBEAT_MS',
   encryptionKey: 'SWITCHBOARD_ENCRYPTION_KEY',
 };
 
@@ -143,18 +182,35 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Where else settings come from besides the environment and the flags. */
+export interface LoadConfigOptions {
+  /** A JSON configuration file (`--config`); `SWITCHBOARD_CONFIG` names one otherwise. */
+  configFile?: string | undefined;
+}
+
 /**
- * Reads the configuration from environment variables, overridden by start flags, and validates it.
+ * Reads the configuration and validates it. Each setting comes from the first source that has it:
+ * start flags, then environment variables, then the JSON configuration file (`--config` or
+ * `SWITCHBOARD_CONFIG`, keys named like the fields of {@link Config}), then the defaults.
  *
  * @example
- * const config = loadConfig(process.env, { port: 8080 });
+ * const config = loadConfig(process.env, { port: 8080 }, { configFile: 'switchboard.json' });
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: ConfigOverrides = {},
+  options: LoadConfigOptions = {},
+): Config {
+  const file = readConfigFile(options.configFile ?? env[CONFIG_FILE_VARIABLE], Object.keys(CONFIG_VARIABLES));
+  /** The settings whose value came from the file: their errors name the file's key. */
+  const fromFile = new Set<string>();
   const pick = (key: keyof Config): unknown => {
     const override = overrides[key];
     if (override !== undefined) return override;
     const value = env[CONFIG_VARIABLES[key]];
-    return value === undefined || value === '' ? undefined : value;
+    if (value !== undefined && value !== '') return value;
+    if (file.values[key] !== undefined) fromFile.add(key);
+    return file.values[key];
   };
   const raw = {
     port: pick('port') ?? DEFAULT_PORT,
@@ -176,18 +232,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     gatewayShadowMaxConcurrency:
       pick('gatewayShadowMaxConcurrency') ?? DEFAULT_GATEWAY_SHADOW_MAX_CONCURRENCY,
     rolloutIntervalMs: pick('rolloutIntervalMs') ?? DEFAULT_ROLLOUT_INTERVAL_MS,
+    corsOrigins: pick('corsOrigins') ?? '*',
+    shutdownTimeoutMs: pick('shutdownTimeoutMs') ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    streamHeartbeatMs: pick('streamHeartbeatMs') ?? DEFAULT_STREAM_HEARTBEAT_MS,
   };
   const parsed = configSchema.safeParse(raw);
   // Provider keys are read apart: their problems name the variable and never quote a key.
-  const providers = readProviderSettings(env, overrides.providers);
+  const providers = readProviderSettings(env, overrides.providers ?? providersFromFile(env, file.values));
   const encryptionKey = readEncryptionKey(pick('encryptionKey'));
   const problems = [
     ...(parsed.success
       ? []
       : parsed.error.issues.map((issue) => {
           const key = issue.path[0] as keyof typeof raw;
+          if (fromFile.has(key))
+            return `"${key}" in config file ${file.path}: ${issue.message} (got ${JSON.stringify(redact(raw[key]))})`;
           return `${CONFIG_VARIABLES[key]} (--${kebab(key)}): ${issue.message} (got ${JSON.stringify(redact(raw[key]))})`;
         })),
+    ...file.problems,
     ...providers.problems,
     ...encryptionKey.problems,
   ];
@@ -200,6 +262,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     providers: providers.providers,
     encryptionKey: encryptionKey.key,
   } as Config;
+}
+
+/** The file's providers, unless the environment names providers itself (the environment wins). */
+function providersFromFile(env: NodeJS.ProcessEnv, values: Record<string, unknown>): unknown {
+  const variable = env[CONFIG_VARIABLES.providers];
+  return variable === undefined || variable === '' ? values.providers : undefined;
 }
 
 /** The encryption key, checked without ever quoting it. */

@@ -3,8 +3,16 @@ import { type App, createApp } from './app.js';
 import type { Config } from './config.js';
 import { ADMIN_KEY_FILE } from './features/api-keys/api-key-service.js';
 
-/** How long a graceful shutdown may take before the process exits anyway. */
-const SHUTDOWN_TIMEOUT_MS = 10_000;
+/**
+ * Of the shutdown's time (`shutdownTimeoutMs`), what is kept for the work after the last requests:
+ * writing their events and generations, closing the store. In-flight requests get the rest.
+ */
+const SHUTDOWN_RESERVE_MS = 2_000;
+
+/** How long in-flight requests may run on after a shutdown begins: what the reserve leaves, at least half. */
+export function shutdownGraceOf(shutdownTimeoutMs: number): number {
+  return Math.max(shutdownTimeoutMs - SHUTDOWN_RESERVE_MS, Math.floor(shutdownTimeoutMs / 2));
+}
 
 /** Something started beside the server once it listens (the demo's traffic), stopped before it closes. */
 export interface Companion {
@@ -13,7 +21,9 @@ export interface Companion {
 
 /**
  * Starts the server: builds the app, listens, prints where it is (and the admin key, once, on a fresh
- * store), starts the companion if given, and closes cleanly on SIGTERM or SIGINT (the companion first).
+ * store), starts the companion if given, and closes cleanly on SIGTERM or SIGINT (the companion first):
+ * see `App.close` for the order. It exits 0 once closed, 1 when that took longer than
+ * `config.shutdownTimeoutMs` (SWITCHBOARD_SHUTDOWN_TIMEOUT_MS, default 10 s) or failed.
  * A companion that fails to start closes the server and fails the start.
  */
 export async function startServer(
@@ -21,7 +31,7 @@ export async function startServer(
   out: (line: string) => void = console.log,
   companion?: (app: App, address: string) => Promise<Companion>,
 ): Promise<App> {
-  const app = await createApp(config);
+  const app = await createApp(config, { shutdownGraceMs: shutdownGraceOf(config.shutdownTimeoutMs) });
   const address = await app.http.listen({ port: config.port, host: config.host });
   out(`Switchboard is listening on ${address} (store: ${app.database.location})`);
   out(`  Dashboard: ${address}/`);
@@ -39,15 +49,25 @@ export async function startServer(
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    out(`${signal}: closing...`);
-    const timer = setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS);
+    const began = performance.now();
+    out(`${signal}: closing... (at most ${config.shutdownTimeoutMs} ms)`);
+    const timer = setTimeout(() => {
+      out(`${signal}: not closed within ${config.shutdownTimeoutMs} ms; exiting anyway`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
     timer.unref();
     const stopped = started?.stop().catch(() => {}) ?? Promise.resolve();
     stopped
       .then(() => app.close())
       .then(
-        () => process.exit(0),
-        () => process.exit(1),
+        () => {
+          out(`${signal}: closed in ${Math.round(performance.now() - began)} ms`);
+          process.exit(0);
+        },
+        (error: unknown) => {
+          out(`${signal}: closing failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
       );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));

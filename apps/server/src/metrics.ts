@@ -44,6 +44,60 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly redisChanges = new Counter({
+    name: 'switchboard_redis_changes_total',
+    help: 'Changes exchanged with the other replicas on Redis: published by this one (acknowledged) or received from another',
+    labelNames: ['direction'],
+    registers: [this.registry],
+  });
+  readonly redisChangeDelay = new Histogram({
+    name: 'switchboard_redis_change_delay_seconds',
+    help: "Time from another replica's publish of a change to its arrival here (the replicas' clocks must agree)",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+  readonly changesApplied = new Counter({
+    name: 'switchboard_changes_applied_total',
+    help: "Changes this replica's streams were told of (its own, other replicas', and ones caught up from the store)",
+    registers: [this.registry],
+  });
+  readonly eventsIngested = new Counter({
+    name: 'switchboard_events_ingested_total',
+    help: 'Events of ingested batches by outcome: accepted or rejected (replayed batches count under event_batches)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly eventBatches = new Counter({
+    name: 'switchboard_event_batches_total',
+    help: 'Event batches ingested: new, or duplicate (a replayed Idempotency-Key, answered from the first)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly eventWriteDuration = new Histogram({
+    name: 'switchboard_event_write_duration_seconds',
+    help: "Time a batch spends in the group-commit writer, queued and committed (the ingest request's wait)",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly gatewayGenerations = new Counter({
+    name: 'switchboard_gateway_generations_total',
+    help: 'Gateway generations by the provider and model that answered, outcome (ok or the error kind), fallback and shadow',
+    labelNames: ['provider', 'model', 'outcome', 'fallback', 'shadow'],
+    registers: [this.registry],
+  });
+  readonly rolloutDecisions = new Counter({
+    name: 'switchboard_rollout_decisions_total',
+    help: 'Rollout decisions made by this replica: advanced, held, rolled_back, completed, paused, resumed',
+    labelNames: ['decision'],
+    registers: [this.registry],
+  });
+  readonly webhookAttempts = new Counter({
+    name: 'switchboard_webhook_attempts_total',
+    help: 'Webhook delivery attempts by outcome: succeeded, retrying (failed, tried again later) or failed (given up)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
     this.streams.set({ kind: 'server' }, 0);

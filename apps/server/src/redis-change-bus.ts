@@ -8,6 +8,13 @@ export interface RedisChangeBusHooks {
   log?: ReplicaLog;
   /** A change reached the local subscribers but not Redis (down, or too slow to acknowledge). */
   onPublishFailure?(error: Error): void;
+  /** Redis acknowledged a change this replica published. */
+  onPublished?(): void;
+  /**
+   * A change published by another replica arrived, `delayMs` after it was sent by the sender's clock
+   * (undefined from a replica that does not stamp its messages).
+   */
+  onReceived?(delayMs: number | undefined): void;
   /**
    * The subscription is established, first or again: whatever was published while it was not has
    * been missed, and the caller catches up from the store.
@@ -34,6 +41,8 @@ const PUBLISH_TIMEOUT_MS = 2_000;
 
 const messageSchema = z.object({
   replica: z.string(),
+  /** When the sender published it (ms since the epoch); older replicas do not send it. */
+  sentAt: z.number().optional(),
   change: z.object({
     resource: z.enum(['flag', 'segment', 'environment', 'project', 'api-key', 'drain']),
     key: z.string(),
@@ -153,7 +162,7 @@ export class RedisChangeBus implements ChangeBus {
   private send(change: Change): void {
     const publisher = this.publisher;
     if (publisher === undefined) return;
-    const message = JSON.stringify({ replica: this.replicaId, change });
+    const message = JSON.stringify({ replica: this.replicaId, sentAt: Date.now(), change });
     const failed = (error: unknown) => {
       const reason = error instanceof Error ? error : new Error(String(error));
       this.hooks.log?.warn(
@@ -164,7 +173,7 @@ export class RedisChangeBus implements ChangeBus {
       this.hooks.onPublishFailure?.(reason);
     };
     try {
-      publisher.publish(this.options.channel, message).catch(failed);
+      publisher.publish(this.options.channel, message).then(() => this.hooks.onPublished?.(), failed);
     } catch (error) {
       failed(error);
     }
@@ -193,6 +202,9 @@ export class RedisChangeBus implements ChangeBus {
       return;
     }
     if (parsed.replica === this.replicaId) return;
+    this.hooks.onReceived?.(
+      parsed.sentAt === undefined ? undefined : Math.max(0, Date.now() - parsed.sentAt),
+    );
     try {
       this.local.publish(parsed.change);
     } catch (error) {

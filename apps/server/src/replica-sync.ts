@@ -58,6 +58,11 @@ export class ReplicaSync {
     this.redis?.connect({
       log,
       onPublishFailure: () => metrics.changePublishFailures.inc(),
+      onPublished: () => metrics.redisChanges.inc({ direction: 'published' }),
+      onReceived: (delayMs) => {
+        metrics.redisChanges.inc({ direction: 'received' });
+        if (delayMs !== undefined) metrics.redisChangeDelay.observe(delayMs / 1000);
+      },
       onSubscribed: () => {
         // A key revoked while Redis was away must stop working here now, not when its cache entry expires.
         this.bus.announce({ resource: 'api-key', key: '*', projectId: '', environmentVersions: {} });

@@ -68,6 +68,8 @@ export interface RunningServer {
   output(): string;
   /** SIGKILL: the process dies at once, its connections dropped without a goodbye. */
   kill(): Promise<void>;
+  /** SIGTERM, then the exit: its code (or signal) and how long it took from the signal, in ms. */
+  terminate(): Promise<ProcessExit>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,21 @@ export interface ServerProcessOptions {
   env?: Record<string, string>;
   /** The admin key, when the store has one already (the server then creates none). */
   adminKey?: string;
+  /**
+   * The data directory to start on (a restart on the same embedded store); a fresh temporary one
+   * otherwise. A directory given here is the caller's: stopping the server leaves it.
+   */
+  dataDir?: string;
+  /** The port to listen on (a restart at the same address); one the OS picks otherwise. */
+  port?: number;
+}
+
+/** How a server process ended after SIGTERM. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** From the signal to the exit. */
+  ms: number;
 }
 
 function waitForExit(child: ChildProcess): Promise<void> {
@@ -89,14 +106,14 @@ function waitForExit(child: ChildProcess): Promise<void> {
  * store in a temporary data directory (or the store `options.env` names), and waits for /healthz.
  */
 export async function startServerProcess(options: ServerProcessOptions = {}): Promise<RunningServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-cli-e2e-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'switchboard-cli-e2e-')));
   const child = spawn(
     process.execPath,
     [
       ...NODE_ARGS,
       'start',
       '--port',
-      '0',
+      String(options.port ?? 0),
       '--host',
       '127.0.0.1',
       '--data-dir',
@@ -115,7 +132,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await waitForExit(child);
     clearTimeout(killer);
-    await rm(dataDir, { recursive: true, force: true });
+    if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
   };
   try {
     const url = await new Promise<string>((resolve, reject) => {
@@ -158,6 +175,14 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
       async kill() {
         child.kill('SIGKILL');
         await waitForExit(child);
+      },
+      async terminate() {
+        const exited = new Promise<ProcessExit>((resolve) => {
+          child.once('exit', (code, signal) => resolve({ code, signal, ms: performance.now() - sent }));
+        });
+        const sent = performance.now();
+        child.kill('SIGTERM');
+        return exited;
       },
       stop,
     };

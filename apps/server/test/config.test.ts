@@ -37,6 +37,9 @@ describe('loadConfig', () => {
       gatewayBodyLimitBytes: 10 * 1024 * 1024,
       gatewayShadowMaxConcurrency: 4,
       rolloutIntervalMs: 60_000,
+      corsOrigins: ['*'],
+      streamHeartbeatMs: 15_000,
+      shutdownTimeoutMs: 10_000,
     } satisfies Config);
     expect(isAbsolute(config.dataDir)).toBe(true);
     expect(config.dataDir).toBe(join(process.cwd(), 'data'));
@@ -67,6 +70,9 @@ describe('loadConfig', () => {
       SWITCHBOARD_GATEWAY_BODY_LIMIT: '4096',
       SWITCHBOARD_SHADOW_MAX_CONCURRENCY: '16',
       SWITCHBOARD_ROLLOUT_INTERVAL_MS: '0',
+      SWITCHBOARD_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+      SWITCHBOARD_HEARTBEAT_MS: '500',
+      SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: '3000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -88,6 +94,9 @@ describe('loadConfig', () => {
       gatewayBodyLimitBytes: 4096,
       gatewayShadowMaxConcurrency: 16,
       rolloutIntervalMs: 0,
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      streamHeartbeatMs: 500,
+      shutdownTimeoutMs: 3000,
     } satisfies Config);
   });
 
@@ -163,6 +172,12 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://db:3306/flags' }, 'DATABASE_URL', '--database-url', 'postgres://'],
     [{ REDIS_URL: 'http://cache:6379' }, 'REDIS_URL', '--redis-url', 'redis://'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', '--log-level', '"loud"'],
+    [
+      { SWITCHBOARD_CORS_ORIGINS: 'app.example.com' },
+      'SWITCHBOARD_CORS_ORIGINS',
+      '--cors-origins',
+      'origins like',
+    ],
     [
       { SWITCHBOARD_CLIENT_RATE_LIMIT: '0' },
       'SWITCHBOARD_CLIENT_RATE_LIMIT',

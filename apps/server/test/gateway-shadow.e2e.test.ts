@@ -154,8 +154,8 @@ describe('shadow mode in the gateway, with the official OpenAI client', () => {
     expect(shadow).toMatchObject({ variant: 'candidate', model: 'slow-candidate' });
     // Streamed like the served answer, so its time to first token is measured (the shadow model is late).
     expect(shadowRequests().at(-1)?.body).toMatchObject({ stream: true });
-    expect(shadow?.ttftMs).toBeGreaterThanOrEqual(SHADOW_DELAY_MS * 0.9);
-    expect(shadow?.latencyMs).toBeGreaterThanOrEqual(shadow?.ttftMs ?? Infinity);
+    expect(Number(shadow?.ttftMs)).toBeGreaterThanOrEqual(SHADOW_DELAY_MS * 0.9);
+    expect(Number(shadow?.latencyMs)).toBeGreaterThanOrEqual(Number(shadow?.ttftMs));
   });
 
   it('records a failing shadow as a shadow generation with its error, and the served answer is unaffected', async () => {

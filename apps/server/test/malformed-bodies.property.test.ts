@@ -1,8 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import fc from 'fast-check';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Database } from '../src/db/database.js';
 import { MAX_JSON_DEPTH } from '../src/http/storable.js';
 import { DIALECTS, startTestApp, type TestApp } from './harness.js';
 import {
@@ -18,6 +16,7 @@ import {
   singleCorruptions,
   type WriteRoute,
 } from './malformed-requests.js';
+import { dumpStore } from './store-dump.js';
 
 /**
  * Random requests per write route, after the systematic ones on SQLite; PostgreSQL gets only random
@@ -249,27 +248,6 @@ function urlOf(route: WriteRoute): string {
     if (name === 'id') return ABSENT_ID;
     return 'x';
   });
-}
-
-/** Every row of every table, sorted: two dumps are equal exactly when the store is unchanged. */
-async function dumpStore(database: Database): Promise<Record<string, string[]>> {
-  const tables =
-    database.dialect === 'sqlite'
-      ? await sql<{
-          name: string;
-        }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`
-          .execute(database.db)
-          .then((r) => r.rows.map((row) => row.name))
-      : await sql<{ name: string }>`select table_name as name from information_schema.tables
-          where table_schema = current_schema() and table_type = 'BASE TABLE'`
-          .execute(database.db)
-          .then((r) => r.rows.map((row) => row.name));
-  const dump: Record<string, string[]> = {};
-  for (const table of tables.sort()) {
-    const { rows } = await sql`select * from ${sql.table(table)}`.execute(database.db);
-    dump[table] = rows.map((row) => JSON.stringify(row)).sort();
-  }
-  return dump;
 }
 
 /** A few flags, a configuration, a segment, keys and a project, created through the API; the server key. */

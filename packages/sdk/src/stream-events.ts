@@ -1,4 +1,4 @@
-import type { Segment, Snapshot, SnapshotFlag } from '@switchboard/core';
+import type { CompiledSnapshot, Segment, Snapshot, SnapshotFlag } from '@switchboard/core';
 import type { EventSourceMessage } from 'eventsource-parser';
 
 /**
@@ -155,4 +155,31 @@ export function applyStreamEvent(
       };
     }
   }
+}
+
+/**
+ * Why a snapshot a stream event produced must not replace the one held, or undefined when it may.
+ * The server only sends what it validated, so an entry that is not a flag or segment, or a flag that
+ * works now and would serve errors after the change, means the event is corrupt: it is refused and
+ * the last good snapshot kept. (A flag that was already unusable, or arrives so, changes nothing that
+ * works; refusing it would hold back every other change.) Checks the flags named in `changed`, or
+ * every flag after a `put` or a segment change (`changed` undefined).
+ */
+export function unusableSnapshotProblem(
+  next: CompiledSnapshot,
+  held: CompiledSnapshot,
+  changed: readonly string[] | undefined,
+): string | undefined {
+  if (next.problem !== undefined) return next.problem;
+  const { flags, segments } = next.source;
+  const entries: unknown[] = [...flags, ...(segments ?? [])];
+  if (entries.some((e) => typeof (e as { key?: unknown } | null)?.key !== 'string'))
+    return 'an entry is not a flag or segment';
+  for (const key of changed ?? next.flagKeys()) {
+    const problem = next.flag(key)?.problem;
+    const works =
+      held.problem === undefined && held.flag(key) !== undefined && held.flag(key)?.problem === undefined;
+    if (problem !== undefined && works) return `flag ${JSON.stringify(key)}: ${problem}`;
+  }
+  return undefined;
 }

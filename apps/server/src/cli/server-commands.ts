@@ -1,10 +1,25 @@
 import { type Command, Option } from 'commander';
 import { type Config, type ConfigOverrides, loadConfig } from '../config.js';
+import { CONFIG_FILE_VARIABLE } from '../config-file.js';
 import type { DemoOptions } from '../features/demo/start-demo.js';
 import { demoOptionsOf, withDemoOptions } from './demo-options.js';
 
+/** How the settings' sources rank, printed in the help of start, demo and migrate. */
+const PRECEDENCE_HELP =
+  '\nSettings: each comes from the first of these that has it: flags, then environment variables, then ' +
+  "the JSON file named by --config (SWITCHBOARD_CONFIG), then the defaults. The file's keys are the " +
+  'camelCase config fields, e.g. {"port": 8080, "databaseUrl": "postgres://...", ' +
+  '"clientRateLimitPerMinute": 600, "streamHeartbeatMs": 15000}; an unknown key or a bad value stops the ' +
+  'start with exit code 2, naming the key.';
+
 function startOptions(command: Command): Command {
   return command
+    .addOption(
+      new Option('--config <file>', 'JSON configuration file (below flags and environment)').env(
+        CONFIG_FILE_VARIABLE,
+      ),
+    )
+    .addHelpText('after', PRECEDENCE_HELP)
     .addOption(new Option('--port <port>', 'port to listen on').env('PORT'))
     .addOption(new Option('--host <host>', 'address to listen on').env('HOST'))
     .addOption(
@@ -24,6 +39,12 @@ function startOptions(command: Command): Command {
         'SWITCHBOARD_EVENT_RETENTION_DAYS',
       ),
     );
+}
+
+/** The configuration of a start command: its flags over the environment over its --config file. */
+function configOf(options: Record<string, unknown>): Config {
+  const configFile = typeof options.config === 'string' ? options.config : undefined;
+  return loadConfig(process.env, overrides(options), { configFile });
 }
 
 function overrides(options: Record<string, unknown>): ConfigOverrides {
@@ -59,7 +80,7 @@ export function registerServerCommands(program: Command): void {
     { needsDemoFlag: true },
   ).action(async (options: Record<string, unknown>) => {
     const demo = demoOptionsOf(options, false);
-    await start(loadConfig(process.env, overrides(options)), demo);
+    await start(configOf(options), demo);
   });
 
   withDemoOptions(
@@ -85,12 +106,12 @@ export function registerServerCommands(program: Command): void {
     )
     .action(async (options: Record<string, unknown>) => {
       const demo = demoOptionsOf(options, true);
-      await start(loadConfig(process.env, overrides(options)), demo);
+      await start(configOf(options), demo);
     });
 
   startOptions(program.command('migrate').description('Apply pending database migrations and exit')).action(
     async (options: Record<string, unknown>) => {
-      const config = loadConfig(process.env, overrides(options));
+      const config = configOf(options);
       const { openDatabase } = await import('../db/database.js');
       const { migrateToLatest } = await import('../db/migrations.js');
       const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

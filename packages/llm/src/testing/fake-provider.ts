@@ -34,7 +34,21 @@ export type FakeFault =
   /** An error event after `afterChunks` tokens (0 unless given), then the end: `overloaded_error` unless `errorType` says otherwise. */
   | { kind: 'sse-error'; afterChunks?: number; errorType?: string }
   /** Answers with this text and/or these tool calls instead of the echo. */
-  | { kind: 'reply'; text?: string; toolCalls?: FakeToolCall[] };
+  | { kind: 'reply'; text?: string; toolCalls?: FakeToolCall[] }
+  /**
+   * Answers with exactly these bytes, streamed or not: a wrong content type, invalid SSE, truncated
+   * JSON, a giant body (`repeat` the chunks), a slow drip (`chunkDelayMs` between chunks), or a
+   * disconnect once they are written (`cut`).
+   */
+  | {
+      kind: 'raw-response';
+      status?: number;
+      contentType?: string;
+      chunks: string[];
+      repeat?: number;
+      chunkDelayMs?: number;
+      cut?: boolean;
+    };
 
 /** A scripted fault: for the next matching request, or the next `times` ones. */
 export type FakeScript = FakeFault & {
@@ -176,6 +190,29 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       case 'slow-response':
         await wait(script.delayMs);
         break;
+      case 'raw-response': {
+        res.writeHead(
+          script.status ?? 200,
+          script.contentType === undefined ? {} : { 'content-type': script.contentType },
+        );
+        for (let round = 0; round < (script.repeat ?? 1); round++) {
+          for (const chunk of script.chunks) {
+            if (res.destroyed || closing) return;
+            // Waits for the socket as a real server would, so a giant body does not pile up in memory.
+            if (!res.write(chunk))
+              await new Promise((resolve) => {
+                res.once('drain', resolve);
+                res.once('close', resolve);
+              });
+            await wait(script.chunkDelayMs ?? 0);
+          }
+        }
+        if (script.cut === true) {
+          await flushed(res);
+          res.socket?.destroy();
+        } else res.end();
+        return;
+      }
       default:
         break;
     }

@@ -46,6 +46,8 @@ export class BatchWriter {
   /** Ends the current linger early, once enough events are queued. */
   private wake: (() => void) | undefined;
   private readonly knownUnits = new KnownUnits();
+  /** Every write not settled yet (see {@link idle}). */
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly database: Database,
@@ -61,12 +63,27 @@ export class BatchWriter {
 
   /** Records a batch (with whatever batches are waiting beside it). */
   write(batch: PreparedBatch): Promise<WriteOutcome> {
-    return new Promise((resolve, reject) => {
+    const written = new Promise<WriteOutcome>((resolve, reject) => {
       this.queue.push({ batch, resolve, reject });
       this.queuedEvents += batch.record.eventCount;
       if (this.queuedEvents >= GROUP_TARGET_EVENTS) this.wake?.();
       if (this.running < this.concurrency) void this.drain();
     });
+    const settled = written.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.add(settled);
+    void settled.then(() => this.pending.delete(settled));
+    return written;
+  }
+
+  /**
+   * Resolves once every batch handed to {@link write} so far is committed or failed: a server that
+   * stops waits for it before closing the store, so that no request's write is cut off.
+   */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all(this.pending);
   }
 
   private async drain(): Promise<void> {

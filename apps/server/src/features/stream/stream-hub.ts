@@ -19,11 +19,15 @@ interface Listener {
   kind: StreamKind;
   /** The client asked for `drain` events (older SDKs, which would resync on an event they do not know, do not). */
   drain: boolean;
+  /** The API key the stream was opened with: revoking it closes the stream. */
+  keyId: string | undefined;
 }
 
 /** Optional events a stream asked for (`?events=drain`). */
 export interface StreamOptions {
   drain?: boolean;
+  /** The id of the key that opened the stream; when that key is revoked (on any replica), the stream ends. */
+  keyId?: string;
 }
 
 interface EnvironmentStreams {
@@ -60,6 +64,7 @@ export class StreamHub {
     this.unsubscribe = bus.subscribe((change) => {
       for (const environmentId of Object.keys(change.environmentVersions)) this.schedule(environmentId);
       if (change.drain !== undefined) this.scheduleDrain(change.drain);
+      if (change.resource === 'api-key') this.closeStreamsOf(change.key);
     });
     this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
     this.heartbeat.unref();
@@ -84,7 +89,12 @@ export class StreamHub {
       await this.push(streams);
       const at = streams.sent as EnvironmentSnapshot;
       if (response.destroyed) return;
-      const listener: Listener = { response, kind, drain: kind === 'server' && options.drain === true };
+      const listener: Listener = {
+        response,
+        kind,
+        drain: kind === 'server' && options.drain === true,
+        keyId: options.keyId,
+      };
       streams.listeners.add(listener);
       this.metrics.streams.inc({ kind });
       response.once('close', () => {
@@ -111,6 +121,21 @@ export class StreamHub {
     for (const streams of this.environments.values()) {
       for (const listener of streams.listeners) listener.response.end();
       streams.listeners.clear();
+    }
+  }
+
+  /**
+   * Ends the streams opened with a key that was revoked (a change to an API key names its id): a
+   * revoked key must not keep receiving changes on a stream it opened before.
+   */
+  private closeStreamsOf(keyId: string): void {
+    for (const streams of this.environments.values()) {
+      for (const listener of streams.listeners) {
+        if (listener.keyId !== keyId) continue;
+        streams.listeners.delete(listener);
+        this.metrics.streams.dec({ kind: listener.kind });
+        listener.response.end();
+      }
     }
   }
 

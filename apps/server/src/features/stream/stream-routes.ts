@@ -57,14 +57,15 @@ export function registerStreamRoutes(
         },
       },
       async (request: FastifyRequest, reply: FastifyReply) => {
-        const snapshot = await snapshotFor(
-          principalOf(request),
-          request.query as z.infer<typeof scopeQuery>,
-          snapshots,
-        );
+        const principal = principalOf(request);
+        const snapshot = await snapshotFor(principal, request.query as z.infer<typeof scopeQuery>, snapshots);
         reply.hijack();
         const raw = reply.raw;
         raw.writeHead(200, {
+          // Headers set before the hijack (CORS on the client stream) would otherwise be lost.
+          ...(Object.fromEntries(
+            Object.entries(reply.getHeaders()).filter(([, v]) => v !== undefined),
+          ) as Record<string, string | number | string[]>),
           'content-type': 'text/event-stream; charset=utf-8',
           'cache-control': 'no-cache',
           connection: 'keep-alive',
@@ -79,7 +80,7 @@ export function registerStreamRoutes(
           raw,
           kind,
           lastVersion(request),
-          { drain: optional.includes('drain') },
+          { drain: optional.includes('drain'), keyId: principal.keyId },
         );
       },
     );

@@ -58,6 +58,8 @@ export interface WebhookServiceOptions {
   log: WorkerLog & { warn(details: object, message: string): void };
   /** How long a receiver has to answer. */
   timeoutMs?: number;
+  /** Told of each attempt's outcome, for the operator's metrics (MUST NOT throw). */
+  onAttempt?: (outcome: 'succeeded' | 'retrying' | 'failed') => void;
 }
 
 /**
@@ -418,6 +420,7 @@ export class WebhookService {
         : null,
       attempt,
     });
+    if (applied) this.options.onAttempt?.(ok ? 'succeeded' : retry ? 'retrying' : 'failed');
     if (!applied) {
       this.options.log.warn(
         { delivery: delivery.id },

@@ -11,7 +11,8 @@ export type SignatureProblem =
   | 'missing-header'
   | 'malformed-header'
   | 'timestamp-outside-tolerance'
-  | 'signature-mismatch';
+  | 'signature-mismatch'
+  | 'replayed';
 
 /** The outcome of {@link verifyWebhookSignature}. */
 export type SignatureVerification =
@@ -50,7 +51,7 @@ export function verifyWebhookSignature(
   body: string | Uint8Array,
   header: string | readonly string[] | undefined | null,
   secret: string,
-  options: { toleranceSeconds?: number; now?: Date } = {},
+  options: { toleranceSeconds?: number; now?: Date; replayGuard?: WebhookReplayGuard } = {},
 ): SignatureVerification {
   const value = Array.isArray(header) ? header[0] : header;
   if (typeof value !== 'string' || value.length === 0) return { ok: false, problem: 'missing-header' };
@@ -72,5 +73,30 @@ export function verifyWebhookSignature(
     return { ok: false, problem: 'timestamp-outside-tolerance', timestamp };
   const expected = Buffer.from(webhookSignature(body, secret, timestamp), 'hex');
   const matches = signatures.some((s) => timingSafeEqual(Buffer.from(s, 'hex'), expected));
-  return matches ? { ok: true, timestamp } : { ok: false, problem: 'signature-mismatch', timestamp };
+  if (!matches) return { ok: false, problem: 'signature-mismatch', timestamp };
+  if (options.replayGuard?.seenBefore(expected.toString('hex'), timestamp, nowSeconds, tolerance))
+    return { ok: false, problem: 'replayed', timestamp };
+  return { ok: true, timestamp };
+}
+
+/**
+ * Remembers the signatures a receiver has accepted, for as long as their timestamps are within the
+ * tolerance: a delivery captured and sent again inside that window is refused as `replayed` (outside
+ * it, the timestamp check refuses it). Pass one to {@link verifyWebhookSignature}; keep one per
+ * receiving process.
+ *
+ * @example
+ * const guard = new WebhookReplayGuard();
+ * verifyWebhookSignature(rawBody, header, secret, { replayGuard: guard });
+ */
+export class WebhookReplayGuard {
+  private readonly seen = new Map<string, number>();
+
+  /** Records the signature; true when it was recorded before (a replay). */
+  seenBefore(signature: string, timestamp: number, nowSeconds: number, toleranceSeconds: number): boolean {
+    for (const [s, t] of this.seen) if (Math.abs(nowSeconds - t) > toleranceSeconds) this.seen.delete(s);
+    if (this.seen.has(signature)) return true;
+    this.seen.set(signature, timestamp);
+    return false;
+  }
 }
