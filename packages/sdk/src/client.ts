@@ -36,7 +36,12 @@ import { nodeStreamTransport } from './node-stream-transport.js';
 import { type AiConfigOptions, type ResolvedAiConfig, resolveAiConfig } from './resolved-ai-config.js';
 import { type ShadowRequest, ShadowRunner, type ShadowSettings, type ShadowStats } from './shadow-runner.js';
 import { StreamConnection, type StreamRefusedError } from './stream-connection.js';
-import { applyStreamEvent, parseStreamEvent } from './stream-events.js';
+import {
+  applyStreamEvent,
+  MalformedEventError,
+  parseStreamEvent,
+  unusableSnapshotProblem,
+} from './stream-events.js';
 import { fetchTransport } from './stream-transport.js';
 
 /** How to create a client; see {@link createClient}. */
@@ -129,6 +134,8 @@ export class SwitchboardClient extends EventEmitter {
   private source: SnapshotSource = 'none';
   private lastError: string | undefined;
   private readonly urls: readonly string[];
+  /** The replica that took the last event batch: the next one goes there first. */
+  private eventsUrl = 0;
   private readonly logger: Logger;
   private readonly fetchImpl: typeof fetch;
   private readonly stream: StreamConnection | undefined;
@@ -649,7 +656,12 @@ export class SwitchboardClient extends EventEmitter {
     }
     const applied = applyStreamEvent(this.snapshot, this.version, event);
     if (applied === undefined) return;
-    this.replace(applied.snapshot, applied.version, 'server', applied.changed);
+    const compiled = compileSnapshot(applied.snapshot, { previous: this.compiled });
+    // A change the evaluator cannot use would replace a flag that works with one that serves errors:
+    // it is refused (the connection resyncs from a full put) and the last good snapshot stays.
+    const problem = unusableSnapshotProblem(compiled, this.compiled, applied.changed);
+    if (problem !== undefined) throw new MalformedEventError(`the ${event.event} is unusable: ${problem}`);
+    this.replace(applied.snapshot, applied.version, 'server', applied.changed, compiled);
   }
 
   /** Puts a snapshot in use; emits `change` with the flags whose configuration changed. */
@@ -658,12 +670,13 @@ export class SwitchboardClient extends EventEmitter {
     version: number | undefined,
     source: SnapshotSource,
     changed?: string[],
+    compiled?: CompiledSnapshot,
   ): void {
     const keys = changed ?? changedFlags(this.snapshot, snapshot);
     this.snapshot = snapshot;
     this.stamp++;
     // A patch leaves every other flag's object as it was: only the patched flag is compiled again.
-    this.compiled = compileSnapshot(snapshot, { previous: this.compiled });
+    this.compiled = compiled ?? compileSnapshot(snapshot, { previous: this.compiled });
     this.version = version;
     this.source = source;
     if (source === 'server') {
@@ -721,21 +734,42 @@ export class SwitchboardClient extends EventEmitter {
     this.enqueue({ kind: 'exposure', flag, variant, unit, ...(ruleId === undefined ? {} : { ruleId }) });
   }
 
+  /**
+   * Sends one batch to the replica that took the last one, else to the next of `url` in turn: a
+   * replica that is down or answers 5xx/429 moves the batch on (with the same idempotency key, so a
+   * replica that stored it before failing to answer is not counted twice); another 4xx is the same
+   * everywhere and fails the attempt.
+   */
   private async postEvents(events: readonly unknown[], idempotencyKey: string): Promise<void> {
-    const base = this.urls[0] as string;
-    const response = await this.fetchImpl(`${base}${EVENTS_PATH}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${this.options.sdkKey}`,
-        'content-type': 'application/json',
-        'idempotency-key': idempotencyKey,
-      },
-      body: JSON.stringify({ events }),
-      signal: AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS),
-    });
-    await response.body?.cancel().catch(() => {});
-    if (!response.ok && response.status !== 409)
-      throw new Error(`events were refused with ${response.status}`);
+    const body = JSON.stringify({ events });
+    let failure: Error | undefined;
+    for (let tried = 0; tried < this.urls.length; tried++) {
+      const index = (this.eventsUrl + tried) % this.urls.length;
+      let response: Response;
+      try {
+        response = await this.fetchImpl(`${this.urls[index] as string}${EVENTS_PATH}`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${this.options.sdkKey}`,
+            'content-type': 'application/json',
+            'idempotency-key': idempotencyKey,
+          },
+          body,
+          signal: AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS),
+        });
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+        continue;
+      }
+      await response.body?.cancel().catch(() => {});
+      if (response.ok || response.status === 409) {
+        this.eventsUrl = index;
+        return;
+      }
+      failure = new Error(`events were refused with ${response.status}`);
+      if (response.status < 500 && response.status !== 429) break;
+    }
+    throw failure ?? new Error('no server to send events to');
   }
 
   private schedulePersist(): void {

@@ -460,6 +460,43 @@ describe('event delivery failures', () => {
     expect(errors.some((m) => /gave up on 2 events after 3 attempts/.test(m))).toBe(true);
   });
 
+  it('moves a batch to the next replica when one is down or failing, with the same key, and stays there', async () => {
+    const first = new CaptureServer();
+    const second = new CaptureServer();
+    servers.push(first, second);
+    const urls = [await first.start(), await second.start()];
+    const client = createClient({
+      url: urls,
+      sdkKey: 'sb_server_test',
+      stream: false,
+      events: { flushIntervalMs: 60_000, batchSize: 1 },
+    });
+    clients.push(client);
+    await client.ready({ timeoutMs: 2_000 });
+    // The first replica fails to answer (it may have stored the batch): the second gets the same key.
+    first.failNext('drop');
+    client.evaluate('prompt', { targetingKey: 'u1' });
+    await until(() => second.accepted().length === 1);
+    expect(second.batches[0]?.idempotencyKey).toBe(first.batches[0]?.idempotencyKey);
+    // The next batch goes straight to the replica that took the last one.
+    client.evaluate('prompt', { targetingKey: 'u2' });
+    await until(() => second.accepted().length === 2);
+    expect(first.batches).toHaveLength(1);
+    // A 5xx moves it back; a 400 does not move it (it would be refused everywhere).
+    second.failNext(503);
+    client.evaluate('prompt', { targetingKey: 'u3' });
+    await until(() => first.accepted().length === 1);
+    first.failNext(400);
+    client.evaluate('prompt', { targetingKey: 'u4' });
+    await until(() => first.batches.length === 3);
+    await sleep(30);
+    expect(second.batches).toHaveLength(3);
+    // A replica that is gone entirely: the batch still arrives.
+    await first.stop();
+    client.evaluate('prompt', { targetingKey: 'u5' });
+    await until(() => second.accepted().some((b) => b.events.some((e) => e.unit === 'u5')));
+  });
+
   it('never throws into the application: unreachable server, unserializable event', async () => {
     const client = createClient({
       url: 'http://127.0.0.1:9',
