@@ -20,6 +20,8 @@ export default defineConfig({
       'apps/*/src/**/*.test.ts',
       'apps/*/test/**/*.test.ts',
       'apps/*/stress/**/*.stress-ci.test.ts',
+      'docs/test/**/*.test.ts',
+      'examples/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
