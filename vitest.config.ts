@@ -23,6 +23,8 @@ export default defineConfig({
       'docs/test/**/*.test.ts',
       'examples/**/*.test.ts',
     ],
+    // Two test files at a time on CI's two cores: most files wait on servers, browsers and databases.
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
