@@ -247,7 +247,7 @@ export function loadConfig(
           const key = issue.path[0] as keyof typeof raw;
           if (fromFile.has(key))
             return `"${key}" in config file ${file.path}: ${issue.message} (got ${JSON.stringify(redact(raw[key]))})`;
-          return `${CONFIG_VARIABLES[key]} (--${kebab(key)}): ${issue.message} (got ${JSON.stringify(redact(raw[key]))})`;
+          return `${settingName(key)}: ${issue.message} (got ${JSON.stringify(redact(raw[key]))})`;
         })),
     ...file.problems,
     ...providers.problems,
@@ -275,12 +275,10 @@ function readEncryptionKey(value: unknown): { key: Secret | undefined; problems:
   if (value === undefined) return { key: undefined, problems: [] };
   const text = value instanceof Secret ? value.reveal() : value;
   if (typeof text !== 'string' || text.length < MIN_ENCRYPTION_KEY_CHARS) {
-    const variable = CONFIG_VARIABLES.encryptionKey;
+    const variable = settingName('encryptionKey');
     return {
       key: undefined,
-      problems: [
-        `${variable} (--${kebab('encryptionKey')}): must be at least ${MIN_ENCRYPTION_KEY_CHARS} characters`,
-      ],
+      problems: [`${variable}: must be at least ${MIN_ENCRYPTION_KEY_CHARS} characters`],
     };
   }
   return { key: new Secret(text), problems: [] };
@@ -295,6 +293,23 @@ function parseBoolean(value: unknown): unknown {
 /** A URL's password is never printed, even in an error about that URL. */
 function redact(value: unknown): unknown {
   return typeof value === 'string' ? value.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@') : value;
+}
+
+/** The settings `switchboard start` also takes as flags (the others come from the environment or the file). */
+const START_FLAGS: ReadonlySet<keyof Config> = new Set<keyof Config>([
+  'port',
+  'host',
+  'dataDir',
+  'databaseUrl',
+  'redisUrl',
+  'logLevel',
+  'eventRetentionDays',
+]);
+
+/** How an error names a setting: its variable, and its start flag when it has one. */
+function settingName(key: keyof Config): string {
+  const variable = CONFIG_VARIABLES[key];
+  return START_FLAGS.has(key) ? `${variable} (--${kebab(key)})` : variable;
 }
 
 function kebab(key: string): string {

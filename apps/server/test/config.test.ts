@@ -172,20 +172,10 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://db:3306/flags' }, 'DATABASE_URL', '--database-url', 'postgres://'],
     [{ REDIS_URL: 'http://cache:6379' }, 'REDIS_URL', '--redis-url', 'redis://'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', '--log-level', '"loud"'],
-    [
-      { SWITCHBOARD_CORS_ORIGINS: 'app.example.com' },
-      'SWITCHBOARD_CORS_ORIGINS',
-      '--cors-origins',
-      'origins like',
-    ],
-    [
-      { SWITCHBOARD_CLIENT_RATE_LIMIT: '0' },
-      'SWITCHBOARD_CLIENT_RATE_LIMIT',
-      '--client-rate-limit-per-minute',
-      '"0"',
-    ],
-    [{ SWITCHBOARD_BODY_LIMIT: '10' }, 'SWITCHBOARD_BODY_LIMIT', '--body-limit-bytes', '"10"'],
-    [{ SWITCHBOARD_VERSION_POLL_MS: '-1' }, 'SWITCHBOARD_VERSION_POLL_MS', '--version-poll-ms', '"-1"'],
+    [{ SWITCHBOARD_CORS_ORIGINS: 'app.example.com' }, 'SWITCHBOARD_CORS_ORIGINS', '', 'origins like'],
+    [{ SWITCHBOARD_CLIENT_RATE_LIMIT: '0' }, 'SWITCHBOARD_CLIENT_RATE_LIMIT', '', '"0"'],
+    [{ SWITCHBOARD_BODY_LIMIT: '10' }, 'SWITCHBOARD_BODY_LIMIT', '', '"10"'],
+    [{ SWITCHBOARD_VERSION_POLL_MS: '-1' }, 'SWITCHBOARD_VERSION_POLL_MS', '', '"-1"'],
     [
       { SWITCHBOARD_EVENT_RETENTION_DAYS: '0' },
       'SWITCHBOARD_EVENT_RETENTION_DAYS',
@@ -204,19 +194,17 @@ describe('loadConfig', () => {
       '--event-retention-days',
       '"forever"',
     ],
-    [
-      { SWITCHBOARD_BOOTSTRAP_ADMIN_KEY: 'maybe' },
-      'SWITCHBOARD_BOOTSTRAP_ADMIN_KEY',
-      '--bootstrap-admin-key',
-      '"maybe"',
-    ],
-  ])('refuses %o with a ConfigError naming %s and %s', (env, variable, flag, detail) => {
-    const error = configError(env);
-    expect(error).toBeInstanceOf(Error);
-    expect(error.name).toBe('ConfigError');
-    expect(error.message).toContain(`${variable} (${flag})`);
-    expect(error.message).toContain(detail);
-  });
+    [{ SWITCHBOARD_BOOTSTRAP_ADMIN_KEY: 'maybe' }, 'SWITCHBOARD_BOOTSTRAP_ADMIN_KEY', '', '"maybe"'],
+  ])(
+    'refuses %o with a ConfigError naming %s and its start flag %o, if any',
+    (env, variable, flag, detail) => {
+      const error = configError(env);
+      expect(error).toBeInstanceOf(Error);
+      expect(error.name).toBe('ConfigError');
+      expect(error.message).toContain(flag === '' ? `${variable}: ` : `${variable} (${flag})`);
+      expect(error.message).toContain(detail);
+    },
+  );
 
   it('refuses a bad start flag, naming it and its variable, even when the environment is fine', () => {
     const error = configError({ PORT: '8080' }, { port: 'abc' });
@@ -237,6 +225,13 @@ describe('loadConfig', () => {
       expect(error.message).toContain(name);
     }
     expect(error.message).not.toContain('HOST');
+  });
+
+  it('names a setting without a start flag by its variable alone', () => {
+    const error = configError({ SWITCHBOARD_HEARTBEAT_MS: '5', SWITCHBOARD_CLIENT_RATE_LIMIT: 'many' });
+    expect(error.message).toContain('SWITCHBOARD_HEARTBEAT_MS: ');
+    expect(error.message).toContain('SWITCHBOARD_CLIENT_RATE_LIMIT: ');
+    expect(error.message).not.toMatch(/--stream-heartbeat-ms|--client-rate-limit/);
   });
 });
 
