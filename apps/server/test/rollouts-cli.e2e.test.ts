@@ -120,4 +120,13 @@ describe('switchboard rollout and simulate', () => {
     expect(run.stdout).toMatch(/^done: rolled back at 1% after \d+ h and \d+ candidate requests/m);
     expect((await runCli(['simulate', '--scenario', 'nope'], {})).code).toBe(EXIT.usage);
   }, 30_000);
+
+  it('replays the same run for the same seed', async () => {
+    const runs = await Promise.all(
+      [1, 1].map(() => runCli(['simulate', '--scenario', 'regress', '--seed', '7'], {})),
+    );
+    expect(runs.map((r) => r.code)).toEqual([EXIT.ok, EXIT.ok]);
+    expect(runs[0]?.stdout).toMatch(/^done: rolled back/m);
+    expect(runs[1]?.stdout).toBe(runs[0]?.stdout);
+  }, 30_000);
 });

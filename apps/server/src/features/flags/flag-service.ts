@@ -122,7 +122,19 @@ export class FlagService {
     private readonly segmentKeys: (projectId: string, tx?: Executor) => Promise<Set<string>>,
   ) {}
 
-  async create(projectKey: string, input: FlagCreate, actor: Actor): Promise<FlagView> {
+  /**
+   * Creates a flag with a new random salt. `options.salt` (never from the HTTP API) gives one instead,
+   * for a repeatable run such as `switchboard simulate --seed`: 15 characters of [a-z0-9].
+   */
+  async create(
+    projectKey: string,
+    input: FlagCreate,
+    actor: Actor,
+    options: { salt?: string } = {},
+  ): Promise<FlagView> {
+    if (options.salt !== undefined && !/^[a-z0-9]{15}$/.test(options.salt)) {
+      throw new Error(`a flag salt is ${SALT_LENGTH} characters of [a-z0-9]`);
+    }
     const project = await this.projects.getProject(projectKey);
     const variants = this.validateVariants(input.kind, input.variants as Variant[], 'body.variants');
     const at = this.ctx.clock().toISOString();
@@ -134,7 +146,7 @@ export class FlagService {
       description: input.description ?? '',
       kind: input.kind,
       variants,
-      salt: newSalt(),
+      salt: options.salt ?? newSalt(),
       tags: dedupe(input.tags ?? []),
       changeType: input.changeType ?? 'other',
       archived: false,

@@ -92,6 +92,8 @@ export async function runRolloutSimulation(
       ],
     },
     ACTOR,
+    // Derived from the seed: the same users land in the same arms, so a seed replays the same run.
+    { salt: saltOf(random) },
   );
   await target.flags.updateEnvironment(
     PROJECT,
@@ -216,4 +218,10 @@ export async function runRolloutSimulation(
     "  holding is the safe outcome: the candidate is not shown worse, nor yet shown within the policy's margins; more traffic, or wider margins in the flag's promotion policy, let it through",
   );
   return { outcome: 'holding', hours: options.maxHours, served, decisions };
+}
+
+/** A flag salt (15 characters of [a-z0-9]) drawn from the simulation's seeded random numbers. */
+function saltOf(random: () => number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from({ length: 15 }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
 }
