@@ -184,6 +184,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const http = Fastify({
     logger: loggerOptions(config.logLevel, options.logStream),
     bodyLimit: config.bodyLimitBytes,
+    // Off by default: a forwarding header is whatever the caller wrote unless a trusted proxy set it.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     routerOptions: { maxParamLength: 500 },
     // A line per request costs more than the request on the evaluation endpoints: only when debugging.
     logController: new LogController({
@@ -416,4 +418,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (options.database === undefined) await database.close();
     },
   };
+}
+
+/** Trusts the first `hops` proxies from the server (a load balancer, then a CDN...), as proxy-addr counts them. */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }

@@ -75,6 +75,16 @@ function expectedType(key: string): { name: string; accepts: (value: unknown) =>
     };
   }
   if (BOOLEAN_KEYS.has(key)) return { name: 'true or false', accepts: (value) => typeof value === 'boolean' };
+  if (key === 'trustProxy') {
+    return {
+      name: 'true, false, a number of hops, or a list of proxy addresses',
+      accepts: (value) =>
+        typeof value === 'boolean' ||
+        typeof value === 'number' ||
+        typeof value === 'string' ||
+        (Array.isArray(value) && value.every((item) => typeof item === 'string')),
+    };
+  }
   if (LIST_KEYS.has(key)) {
     return {
       name: 'a string or a list of strings',

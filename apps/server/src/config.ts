@@ -75,6 +75,12 @@ export interface Config {
    */
   corsOrigins: string[];
   /**
+   * Which proxies' `X-Forwarded-For` is believed for the caller's address (rate limits per IP, logs):
+   * `false` (default: the TCP peer, forwarding headers ignored), `true` (every proxy: only behind a
+   * load balancer that sets the header itself), a number of hops, or a list of proxy addresses/CIDRs.
+   */
+  trustProxy: boolean | number | string[];
+  /**
    * Encrypts webhook secrets in the store (AES-256-GCM under a key derived from it; at least 32
    * characters). Unset: they are stored as plain text. Replicas of one deployment MUST share it. A
    * `Secret`: it never prints.
@@ -146,6 +152,32 @@ const configSchema = z.object({
       )
       .min(1),
   ),
+  trustProxy: z.preprocess(
+    (v) => {
+      if (typeof v !== 'string') return v;
+      const text = v.trim();
+      if (text === 'true' || text === 'false') return text === 'true';
+      if (/^\d+$/.test(text)) return Number(text);
+      return text
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== '');
+    },
+    z.union([
+      z.boolean(),
+      z.number().int().min(1).max(16),
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^[0-9a-fA-F:.]+(\/\d{1,3})?$/,
+              'must be true, false, a number of hops, or proxy addresses/CIDRs',
+            ),
+        )
+        .min(1),
+    ]),
+  ),
   shutdownTimeoutMs: z.coerce.number().int().min(100),
   streamHeartbeatMs: z.coerce.number().int().min(MIN_STREAM_HEARTBEAT_MS).max(MAX_STREAM_HEARTBEAT_MS),
 });
@@ -172,6 +204,7 @@ export const CONFIG_VARIABLES: Record<keyof Config, string> = {
   gatewayShadowMaxConcurrency: 'SWITCHBOARD_SHADOW_MAX_CONCURRENCY',
   rolloutIntervalMs: 'SWITCHBOARD_ROLLOUT_INTERVAL_MS',
   corsOrigins: 'SWITCHBOARD_CORS_ORIGINS',
+  trustProxy: 'SWITCHBOARD_TRUST_PROXY',
   shutdownTimeoutMs: 'SWITCHBOARD_SHUTDOWN_TIMEOUT_MS',
   streamHeartbeatMs: 'SWITCHBOARD_HEARTBEAT_MS',
   encryptionKey: 'SWITCHBOARD_ENCRYPTION_KEY',
@@ -233,6 +266,7 @@ export function loadConfig(
       pick('gatewayShadowMaxConcurrency') ?? DEFAULT_GATEWAY_SHADOW_MAX_CONCURRENCY,
     rolloutIntervalMs: pick('rolloutIntervalMs') ?? DEFAULT_ROLLOUT_INTERVAL_MS,
     corsOrigins: pick('corsOrigins') ?? '*',
+    trustProxy: pick('trustProxy') ?? false,
     shutdownTimeoutMs: pick('shutdownTimeoutMs') ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
     streamHeartbeatMs: pick('streamHeartbeatMs') ?? DEFAULT_STREAM_HEARTBEAT_MS,
   };

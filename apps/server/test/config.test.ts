@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       gatewayShadowMaxConcurrency: 4,
       rolloutIntervalMs: 60_000,
       corsOrigins: ['*'],
+      trustProxy: false,
       streamHeartbeatMs: 15_000,
       shutdownTimeoutMs: 10_000,
     } satisfies Config);
@@ -72,6 +73,7 @@ describe('loadConfig', () => {
       SWITCHBOARD_ROLLOUT_INTERVAL_MS: '0',
       SWITCHBOARD_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
       SWITCHBOARD_HEARTBEAT_MS: '500',
+      SWITCHBOARD_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
       SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: '3000',
     });
     expect(config).toEqual({
@@ -95,6 +97,7 @@ describe('loadConfig', () => {
       gatewayShadowMaxConcurrency: 16,
       rolloutIntervalMs: 0,
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      trustProxy: ['10.0.0.0/8', '127.0.0.1'],
       streamHeartbeatMs: 500,
       shutdownTimeoutMs: 3000,
     } satisfies Config);
@@ -225,6 +228,22 @@ describe('loadConfig', () => {
       expect(error.message).toContain(name);
     }
     expect(error.message).not.toContain('HOST');
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['2', 2],
+    ['192.168.0.1', ['192.168.0.1']],
+  ])('reads SWITCHBOARD_TRUST_PROXY=%s', (value, expected) => {
+    expect(loadConfig({ SWITCHBOARD_TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it('refuses a SWITCHBOARD_TRUST_PROXY that is no proxy list', () => {
+    expect(configError({ SWITCHBOARD_TRUST_PROXY: 'the load balancer' }).message).toContain(
+      'SWITCHBOARD_TRUST_PROXY: ',
+    );
+    expect(configError({ SWITCHBOARD_TRUST_PROXY: '0' }).message).toContain('SWITCHBOARD_TRUST_PROXY: ');
   });
 
   it('names a setting without a start flag by its variable alone', () => {

@@ -735,4 +735,34 @@ describe.each(DIALECTS)('client rate limit on %s', (dialect) => {
       expect((await t.request('GET', '/api/v1/flags')).status).toBe(200);
     }
   });
+
+  it('counts by the TCP peer, whatever X-Forwarded-For says, unless the proxy is trusted', async () => {
+    const viaProxy = (app: TestApp, key: string, forwardedFor: string) =>
+      app.http.inject({
+        method: 'POST',
+        url: '/api/v1/client/evaluate',
+        headers: { ...bearer(key), 'x-forwarded-for': forwardedFor },
+        payload: { context: {} },
+        remoteAddress: '10.1.1.1',
+      });
+    // Untrusted (the default): a caller cannot buy a new budget by writing the header.
+    for (let i = 0; i < LIMIT; i++)
+      expect((await viaProxy(t, clientB, `203.0.113.${i}`)).statusCode).toBe(200);
+    expect((await viaProxy(t, clientB, '203.0.113.99')).statusCode).toBe(429);
+    // Behind a trusted load balancer, each browser has its own budget.
+    const behind = await startTestApp(dialect, {
+      clientRateLimitPerMinute: LIMIT,
+      trustProxy: ['10.0.0.0/8'],
+    });
+    try {
+      await behind.request('POST', '/api/v1/flags', { key: 'dark-mode', kind: 'boolean', variants: onOff });
+      const key = await createKey(behind, 'client', 'production');
+      for (let i = 0; i < LIMIT; i++)
+        expect((await viaProxy(behind, key, '198.51.100.1')).statusCode).toBe(200);
+      expect((await viaProxy(behind, key, '198.51.100.1')).statusCode).toBe(429);
+      expect((await viaProxy(behind, key, '198.51.100.2')).statusCode).toBe(200);
+    } finally {
+      await behind.destroy();
+    }
+  });
 });
