@@ -121,7 +121,7 @@ describe('webhook secrets at rest', () => {
     expect(loadConfig({}).encryptionKey).toBeUndefined();
     expect(JSON.stringify(loadConfig({ SWITCHBOARD_ENCRYPTION_KEY: KEY }))).not.toContain(KEY);
     expect(() => loadConfig({ SWITCHBOARD_ENCRYPTION_KEY: 'too-short-secret' })).toThrow(
-      /SWITCHBOARD_ENCRYPTION_KEY \(--encryption-key\): must be at least 32 characters/,
+      /SWITCHBOARD_ENCRYPTION_KEY: must be at least 32 characters/,
     );
     let message = '';
     try {
