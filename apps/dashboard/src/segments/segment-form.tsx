@@ -10,6 +10,7 @@ import { newClause } from '../targeting/targeting-draft.js';
 import { ConfirmDialog } from '../ui/confirm-dialog.js';
 import { ErrorBanner } from '../ui/error-banner.js';
 import { FieldProblemsContext, problemsOf } from '../ui/field-problems.js';
+import { SaveBar } from '../ui/save-bar.js';
 import { TextField } from '../ui/text-field.js';
 import { useDraft } from '../ui/use-draft.js';
 import { type SegmentDraft, sameSegmentDraft, segmentBodyOf, segmentDraftOf } from './segment-draft.js';
@@ -147,24 +148,13 @@ export function SegmentForm({
         >
           Add condition
         </button>
-        <div className={edit.dirty ? 'save-bar is-dirty' : 'save-bar'}>
-          {stored !== undefined && (
-            <button
-              type="button"
-              className="button button-quiet danger-text"
-              onClick={() => setDeleting(true)}
-            >
-              Delete segment
-            </button>
-          )}
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={busy || (stored !== undefined && !edit.dirty)}
-          >
-            {stored === undefined ? 'Create segment' : 'Save segment'}
-          </button>
-        </div>
+        <SaveBar
+          noun="segment"
+          creating={stored === undefined}
+          dirty={edit.dirty}
+          busy={busy}
+          onDelete={() => setDeleting(true)}
+        />
       </form>
       {deleting && stored !== undefined && (
         <ConfirmDialog
