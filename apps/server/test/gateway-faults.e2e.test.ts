@@ -148,7 +148,28 @@ describe('the gateway against a malformed upstream', () => {
           expect(health.status).toBe(200);
         },
       ),
-      { numRuns: 40, endOnFailure: true },
+      {
+        numRuns: 40,
+        endOnFailure: true,
+        examples: [
+          // Found by this property: a 200 stream labelled application/json went out under that label.
+          [
+            {
+              status: 200,
+              contentType: 'application/json',
+              chunks: [
+                'data: {"choices":[{"delta":{"content":"a"}}]}\n\n',
+                'data: {"choices":[{"delta":{"content":"b"}}]}\n\n',
+              ],
+              repeat: 1,
+              chunkDelayMs: 0,
+              cut: false,
+            },
+            'openai',
+            true,
+          ],
+        ],
+      },
     );
   });
 });

@@ -113,6 +113,10 @@ async function forwardedAnswer(
     const value = forwarded.headers.get(name);
     if (value !== null) headers[name] = value;
   }
+  // The upstream's own type goes on (its charset, say) only when it says what the answer is: an event
+  // stream for a stream, JSON for a whole answer; otherwise the gateway's type stands.
+  const expectedType = input.stream ? 'text/event-stream' : JSON_TYPE;
+  if (!headers['content-type']?.toLowerCase().startsWith(expectedType)) delete headers['content-type'];
   void forwarded.metrics.then((metrics) => {
     const gone = input.clientGone.aborted || metrics.cancelled;
     // A failure after the first token is the provider's: its breaker hears of it.
