@@ -200,7 +200,8 @@ export class CompiledSnapshot {
       // A changed flag in the prerequisite graph may change other flags' results or problems.
       if (held !== undefined && held.prerequisites.length > 0) return false;
       if (previous.prerequisiteKeys.has(raw.key)) return false;
-      const flag = compileFlag(raw, segmentClauses);
+      // The salt never changes once a flag exists, so its hashing state is taken over too.
+      const flag = compileFlag(raw, segmentClauses, held?.bucketer);
       if (flag.prerequisites.length > 0) return false;
       this.flags.set(raw.key, flag);
       changed.push(flag);
@@ -313,14 +314,16 @@ function segmentIsWellFormed(s: Record<string, unknown>): boolean {
   );
 }
 
+/** `bucketer`: the previous version's, used when its salt is this flag's (a Bucketer is immutable). */
 function compileFlag(
   raw: Record<string, unknown> & { key: string },
   clauses: CompiledClause[],
+  bucketer?: Bucketer,
 ): CompiledFlag {
   const flag = new CompiledFlag(raw.key, typeof raw.kind === 'string' ? raw.kind : '', raw);
   try {
     flag.problem = flagProblem(raw);
-    if (flag.problem === undefined) fillFlag(flag, raw as unknown as SnapshotFlag, clauses);
+    if (flag.problem === undefined) fillFlag(flag, raw as unknown as SnapshotFlag, clauses, bucketer);
   } catch (error) {
     // flagProblem checks every shape fillFlag relies on; this guards the guarantee that compiling never throws.
     flag.problem = `malformed flag: ${(error as Error).message}`;
@@ -328,7 +331,12 @@ function compileFlag(
   return flag;
 }
 
-function fillFlag(flag: CompiledFlag, raw: SnapshotFlag, clauses: CompiledClause[]): void {
+function fillFlag(
+  flag: CompiledFlag,
+  raw: SnapshotFlag,
+  clauses: CompiledClause[],
+  bucketer: Bucketer | undefined,
+): void {
   const values = new Map<string, JsonValue>(raw.variants.map((v) => [v.key, deepFreeze(v.value)]));
   const result = (variant: string, reason: Reason, ruleId?: string): EvaluationResult =>
     Object.freeze(
@@ -356,7 +364,7 @@ function fillFlag(flag: CompiledFlag, raw: SnapshotFlag, clauses: CompiledClause
   };
 
   flag.enabled = raw.enabled;
-  flag.bucketer = new Bucketer(raw.salt);
+  flag.bucketer = bucketer?.salt === raw.salt ? bucketer : new Bucketer(raw.salt);
   flag.retryAfterSeconds = raw.retryAfterSeconds;
   if (raw.offVariant !== undefined) {
     flag.offResult = result(raw.offVariant, Reason.Disabled);

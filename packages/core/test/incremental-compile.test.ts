@@ -68,6 +68,8 @@ const flagArb = (key: string): fc.Arbitrary<SnapshotFlag> =>
         { maxLength: 2 },
       ),
       version: fc.integer({ min: 1, max: 9 }),
+      // A flag's salt never changes through the API; a stream could still bring one that did.
+      salt: fc.constantFrom(`salt-${key}-0123456`, `salt-${key}-7654321`),
     })
     .map((parts) => flag(key, parts as unknown as Partial<SnapshotFlag>));
 
@@ -131,6 +133,13 @@ describe('compiling with the previous compiled snapshot', () => {
     expect(next.flags.get('a')).toBe(previous.flags.get('a'));
     expect(next.flags.get('b')).not.toBe(previous.flags.get('b'));
     expect(evaluate(next, 'b', {}, 'x').reason).toBe('DISABLED');
+    // Its salt did not change, so its hashing state is taken over; a new salt gets its own.
+    expect(next.flags.get('b')?.bucketer).toBe(previous.flags.get('b')?.bucketer);
+    const resalted = compileSnapshot(
+      { ...before, flags: [before.flags[0] as SnapshotFlag, flag('b', { salt: 'another-salt' })] },
+      { previous },
+    );
+    expect(resalted.flags.get('b')?.bucketer.salt).toBe('another-salt');
   });
 
   it('compiles in full when a changed flag is in the prerequisite graph or the segments changed', () => {

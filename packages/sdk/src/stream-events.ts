@@ -112,10 +112,16 @@ export function applyStreamEvent(
       // One change can bring several patches with the same environment version: only older ones are stale.
       if (version !== undefined && event.version < version) return undefined;
       if (event.kind === 'flag') {
-        const held = current.flags.find((f) => f.key === event.key);
+        // One pass: the held version, and every other flag in order.
+        let held: SnapshotFlag | undefined;
+        const flags: SnapshotFlag[] = [];
+        for (const f of current.flags) {
+          if (f.key !== event.key) flags.push(f);
+          else held ??= f;
+        }
         if (held !== undefined && held.version >= event.value.version)
           return { snapshot: current, version: event.version, changed: [] };
-        const flags = [...current.flags.filter((f) => f.key !== event.key), event.value];
+        flags.push(event.value);
         return {
           snapshot: { ...current, version: event.version, flags },
           version: event.version,
@@ -171,10 +177,13 @@ export function unusableSnapshotProblem(
   changed: readonly string[] | undefined,
 ): string | undefined {
   if (next.problem !== undefined) return next.problem;
-  const { flags, segments } = next.source;
-  const entries: unknown[] = [...flags, ...(segments ?? [])];
-  if (entries.some((e) => typeof (e as { key?: unknown } | null)?.key !== 'string'))
-    return 'an entry is not a flag or segment';
+  // A flag patch or delete changes one entry of the held snapshot, whose key parseStreamEvent checked:
+  // only a put or a segment change brings entries to check.
+  if (changed === undefined) {
+    const { flags, segments } = next.source;
+    const notEntry = (e: unknown) => typeof (e as { key?: unknown } | null)?.key !== 'string';
+    if (flags.some(notEntry) || (segments ?? []).some(notEntry)) return 'an entry is not a flag or segment';
+  }
   for (const key of changed ?? next.flagKeys()) {
     const problem = next.flag(key)?.problem;
     const works =
