@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { LOAD_CORE } from '../server/pinned-process.js';
+import { cpuProfileArgs, LOAD_CORE } from '../server/pinned-process.js';
 import type { FromHelper, HelperSetup, ToHelper } from './helper-protocol.js';
 
 const BENCH_DIRECTORY = fileURLToPath(new URL('..', import.meta.url));
@@ -101,6 +101,7 @@ export function startHelpers(setup: HelperSetup, count: number, cores = String(L
         '-c',
         cores,
         process.execPath,
+        ...cpuProfileArgs(),
         // The helper itself is TypeScript; the SDK it imports is the built one (see built-workspaces.ts).
         '--import',
         'tsx',

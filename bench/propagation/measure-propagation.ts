@@ -37,6 +37,8 @@ export interface MeasureOptions {
 export interface PropagationResult {
   /** Every (toggle, client) latency seen, in ms. */
   latenciesMs: number[];
+  /** The same during the warm-up toggles (the helpers' code not yet optimized by V8): reported, not budgeted. */
+  coldLatenciesMs: number[];
   /** The same, by the replica the client was connected to (index into `urls`). */
   byReplica: number[][];
   /** (toggle, client) pairs not seen within `missAfterMs`. */
@@ -47,6 +49,8 @@ export interface PropagationResult {
   apiMs: number[];
   /** CPU time all helpers used per toggle (every SDK handling the change), in ms. */
   clientCpuMs: number[];
+  /** The same during the warm-up toggles. */
+  coldClientCpuMs: number[];
   /** The fastest client's latency at each toggle: what the server and one SDK take, without the queue. */
   firstMs: number[];
   /** Stream drops the clients saw during the run (reconnections). */
@@ -111,12 +115,14 @@ async function toggleAll(
   let version = current.version;
   const result: PropagationResult = {
     latenciesMs: [],
+    coldLatenciesMs: [],
     byReplica: urls.map(() => []),
     missed: 0,
     clientsMissing: 0,
     apiMs: [],
     firstMs: [],
     clientCpuMs: [],
+    coldClientCpuMs: [],
     streamDrops: 0,
     clock,
     warmupMissed: 0,
@@ -160,7 +166,10 @@ async function toggleAll(
           continue;
         }
         seen++;
-        if (!measured) continue;
+        if (!measured) {
+          result.coldLatenciesMs.push(latency);
+          continue;
+        }
         result.latenciesMs.push(latency);
         result.byReplica[index % urls.length]?.push(latency);
       }
@@ -179,6 +188,8 @@ async function toggleAll(
     if (measured) {
       result.firstMs.push(first);
       result.clientCpuMs.push(cpuMs);
+    } else {
+      result.coldClientCpuMs.push(cpuMs);
     }
     options.log(
       `  ${measured ? 'toggle' : 'warm-up'} ${toggle + 1 - (measured ? options.warmup : 0)} (${killed ? 'disable' : 'enable'}): ` +

@@ -31,6 +31,12 @@ export interface PinnedProcess {
   stop(): Promise<void>;
 }
 
+/** Node flags writing a V8 CPU profile into `BENCH_CPU_PROF` when it is set (none otherwise). */
+export function cpuProfileArgs(): string[] {
+  const directory = process.env.BENCH_CPU_PROF;
+  return directory ? ['--cpu-prof', '--cpu-prof-dir', directory] : [];
+}
+
 /** Runs `node <args>` on one core. taskset execs node, so the child's pid is node's. */
 export function spawnPinned(
   core: number,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jsonRequest } from './bench-target.js';
-import { type PinnedProcess, spawnPinned } from './pinned-process.js';
+import { cpuProfileArgs, type PinnedProcess, spawnPinned } from './pinned-process.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The built `switchboard` command; see built-workspaces.ts (callers build first). */
@@ -31,7 +31,7 @@ export async function startSwitchboardProcess(
   const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-bench-'));
   const server = spawnPinned(
     core,
-    [CLI_ENTRY, 'start', '--port', '0', '--host', '127.0.0.1'],
+    [...cpuProfileArgs(), CLI_ENTRY, 'start', '--port', '0', '--host', '127.0.0.1'],
     { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', SWITCHBOARD_DATA_DIR: dataDir, ...env },
     REPO_ROOT,
   );
