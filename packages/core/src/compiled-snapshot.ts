@@ -189,7 +189,66 @@ export class CompiledSnapshot {
     }
     const changed: CompiledFlag[] = [];
     const segmentClauses: CompiledClause[] = [];
-    for (const raw of source.flags) {
+    const taken =
+      this.takeOverAligned(previous, changed, segmentClauses) ??
+      this.takeOverByKey(previous, changed, segmentClauses);
+    if (!taken) return false;
+    for (const [key, segment] of previous.segments) this.segments.set(key, segment);
+    for (const key of previous.prerequisiteKeys) this.prerequisiteKeys.add(key);
+    for (const clause of segmentClauses) {
+      clause.segments = clause.segmentKeys
+        .map((k) => this.segments.get(k))
+        .filter((s): s is SegmentRef => s !== undefined);
+    }
+    for (const flag of changed) finish(flag, generate, after);
+    return true;
+  }
+
+  /**
+   * The common case of a streamed change: the flags array is the previous one with some entries
+   * replaced in place by flags of the same key. Unchanged entries are found by comparing the two
+   * arrays' elements (no lookups), and the previous index is copied whole. Returns undefined when the
+   * arrays are not aligned so (the caller then matches flags by key), false when a full compile is needed.
+   */
+  private takeOverAligned(
+    previous: CompiledSnapshot,
+    changed: CompiledFlag[],
+    segmentClauses: CompiledClause[],
+  ): boolean | undefined {
+    const flags = this.source.flags;
+    const before = previous.source.flags;
+    if (flags.length !== before.length) return undefined;
+    const replaced: number[] = [];
+    for (let i = 0; i < flags.length; i++) {
+      if (flags[i] === before[i]) continue;
+      const raw = flags[i] as unknown;
+      const old = before[i] as unknown;
+      if (!isObject(raw) || !isObject(old) || typeof raw.key !== 'string' || raw.key !== old.key)
+        return undefined;
+      replaced.push(i);
+    }
+    for (const i of replaced) {
+      const raw = flags[i] as unknown as Record<string, unknown> & { key: string };
+      const held = previous.flags.get(raw.key);
+      // A changed flag in the prerequisite graph may change other flags' results or problems.
+      if (held === undefined || held.prerequisites.length > 0 || previous.prerequisiteKeys.has(raw.key))
+        return false;
+      const flag = compileFlag(raw, segmentClauses, held.bucketer);
+      if (flag.prerequisites.length > 0) return false;
+      changed.push(flag);
+    }
+    for (const [key, held] of previous.flags) this.flags.set(key, held);
+    for (const flag of changed) this.flags.set(flag.key, flag);
+    return true;
+  }
+
+  /** Takes over the flags of `previous` whose source object is the same, matching them by key. */
+  private takeOverByKey(
+    previous: CompiledSnapshot,
+    changed: CompiledFlag[],
+    segmentClauses: CompiledClause[],
+  ): boolean {
+    for (const raw of this.source.flags) {
       if (!isObject(raw) || typeof raw.key !== 'string') continue;
       if (this.flags.has(raw.key)) return false;
       const held = previous.flags.get(raw.key);
@@ -211,14 +270,6 @@ export class CompiledSnapshot {
       // Removed: fine unless another flag depended on it.
       if (held.prerequisites.length > 0 || previous.prerequisiteKeys.has(key)) return false;
     }
-    for (const [key, segment] of previous.segments) this.segments.set(key, segment);
-    for (const key of previous.prerequisiteKeys) this.prerequisiteKeys.add(key);
-    for (const clause of segmentClauses) {
-      clause.segments = clause.segmentKeys
-        .map((k) => this.segments.get(k))
-        .filter((s): s is SegmentRef => s !== undefined);
-    }
-    for (const flag of changed) finish(flag, generate, after);
     return true;
   }
 

@@ -99,7 +99,7 @@ describe('compiling with the previous compiled snapshot', () => {
       fc.property(
         snapshotArb,
         fc.constantFrom(...KEYS),
-        fc.constantFrom('replace', 'add-or-replace', 'remove', 'toggle', 'same'),
+        fc.constantFrom('replace', 'replace-in-place', 'add-or-replace', 'remove', 'toggle', 'swap', 'same'),
         fc.integer({ min: 0, max: 1_000 }),
         (before, key, change, seed) => {
           const previous = compileSnapshot(before);
@@ -109,7 +109,11 @@ describe('compiling with the previous compiled snapshot', () => {
             flags = flags.map((f) =>
               f.key === key ? { ...f, enabled: !f.enabled, version: f.version + 1 } : f,
             );
-          else if (change !== 'same') {
+          else if (change === 'swap') flags = [...flags].reverse();
+          else if (change === 'replace-in-place') {
+            const replacement = fc.sample(flagArb(key), { numRuns: 1, seed })[0] as SnapshotFlag;
+            flags = flags.map((f) => (f.key === key ? replacement : f));
+          } else if (change !== 'same') {
             const replacement = fc.sample(flagArb(key), { numRuns: 1, seed })[0] as SnapshotFlag;
             flags = [...flags.filter((f) => f.key !== key), replacement];
           }

@@ -112,16 +112,26 @@ export function applyStreamEvent(
       // One change can bring several patches with the same environment version: only older ones are stale.
       if (version !== undefined && event.version < version) return undefined;
       if (event.kind === 'flag') {
-        // One pass: the held version, and every other flag in order.
-        let held: SnapshotFlag | undefined;
-        const flags: SnapshotFlag[] = [];
-        for (const f of current.flags) {
-          if (f.key !== event.key) flags.push(f);
-          else held ??= f;
+        // The patched flag takes the place of the one held (a new one goes last), so every other flag
+        // keeps its index and compiling the result only compares the two arrays (compileSnapshot).
+        let index = -1;
+        let duplicated = false;
+        for (let i = 0; i < current.flags.length; i++) {
+          if (current.flags[i]?.key !== event.key) continue;
+          if (index === -1) index = i;
+          else duplicated = true;
         }
+        const held = index === -1 ? undefined : current.flags[index];
         if (held !== undefined && held.version >= event.value.version)
           return { snapshot: current, version: event.version, changed: [] };
-        flags.push(event.value);
+        let flags: SnapshotFlag[];
+        if (duplicated) {
+          flags = [...current.flags.filter((f) => f?.key !== event.key), event.value];
+        } else {
+          flags = current.flags.slice();
+          if (index === -1) flags.push(event.value);
+          else flags[index] = event.value;
+        }
         return {
           snapshot: { ...current, version: event.version, flags },
           version: event.version,
