@@ -71,6 +71,11 @@ export interface ClientOptions {
   /** A stream silent this long is dropped and reconnected (default 45 s: three missed heartbeats). */
   streamSilenceMs?: number;
   /**
+   * With several URLs, the first is home: a stream that had to move on checks about this often whether
+   * home answers `/readyz` again, and goes back (default 30 s, each wait drawn from half to 1.5× it).
+   */
+  streamHomeProbeMs?: number;
+  /**
    * How long tracked generations of a flag may run on after the flag is killed before their signals
    * abort (default 0: at once). A kill is pulled because a variant does harm (wrong answers, runaway
    * cost, an incident), so by default nothing more of it streams to users; give calls a grace period
@@ -120,6 +125,9 @@ const SNAPSHOT_PATH = '/api/v1/sdk/snapshot';
 /** `events=drain`: this SDK acts on `drain` events (servers send them only to streams that ask). */
 const STREAM_PATH = '/api/v1/sdk/stream?events=drain';
 const EVENTS_PATH = '/api/v1/events';
+const READY_PATH = '/readyz';
+/** A replica that does not say it is ready within this long is not ready. */
+const PROBE_TIMEOUT_MS = 3_000;
 const SNAPSHOT_TIMEOUT_MS = 10_000;
 const CACHE_WRITE_DELAY_MS = 250;
 
@@ -205,6 +213,8 @@ export class SwitchboardClient extends EventEmitter {
           transport: options.fetch === undefined ? nodeStreamTransport : fetchTransport(options.fetch),
           logger: this.logger,
           ...(options.streamSilenceMs === undefined ? {} : { silentStreamMs: options.streamSilenceMs }),
+          ...(options.streamHomeProbeMs === undefined ? {} : { homeProbeMs: options.streamHomeProbeMs }),
+          probe: (base) => this.replicaReady(base),
         },
         {
           onEvent: (event) => this.onStreamEvent(event),
@@ -212,6 +222,12 @@ export class SwitchboardClient extends EventEmitter {
           onDrop: (reason, retryInMs) => {
             this.logger.warn(`stream dropped (${reason}); reconnecting in ${retryInMs} ms`);
             this.emit('stream', { connected: false, reason, retryInMs });
+          },
+          onMoveHome: (from, home) => {
+            this.logger.info(`${home} is ready again: the stream moves back to it from ${from}`);
+            // Event batches follow: home took none while it was away, and is the one to fill again.
+            this.eventsUrl = 0;
+            this.emit('stream', { connected: false, reason: `moving back to ${home}`, retryInMs: 0 });
           },
           onRefused: (error) => this.refused(error),
           lastVersion: () => (this.source === 'server' ? this.version : undefined),
@@ -609,6 +625,15 @@ export class SwitchboardClient extends EventEmitter {
         this.report(`the cache file was ignored: ${message}`);
       }
     }
+  }
+
+  /** Whether a replica answers `GET /readyz` with 200 within a few seconds. */
+  private async replicaReady(base: string): Promise<boolean> {
+    const response = await this.fetchImpl(`${base}${READY_PATH}`, {
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
+    await response.body?.cancel().catch(() => undefined);
+    return response.ok;
   }
 
   private async fetchSnapshot(): Promise<void> {

@@ -6,6 +6,12 @@ import type { OpenedStream, StreamTransport } from './stream-transport.js';
 /** The server sends a heartbeat every 15 s; a stream silent for this long is treated as dropped. */
 export const SILENT_STREAM_MS = 45_000;
 
+/**
+ * How often, on average, a stream held away from the first URL checks whether that replica is back
+ * (each wait drawn uniformly from half to one and a half times this, so SDKs return spread out).
+ */
+export const HOME_PROBE_MS = 30_000;
+
 /** Why the stream stopped for good (it never stops for transient failures). */
 export class StreamRefusedError extends Error {
   override name = 'StreamRefusedError';
@@ -22,6 +28,8 @@ export interface StreamHandlers {
   onOpen(): void;
   /** The stream dropped; it will reconnect after `retryInMs`. */
   onDrop(reason: string, retryInMs: number): void;
+  /** The first URL answers ready again: the stream leaves `from` for it, at once and resuming by version. */
+  onMoveHome?(from: string, home: string): void;
   /** The server refused the key (401/403): no more attempts. */
   onRefused(error: StreamRefusedError): void;
   /** The version to resume from (sent as Last-Event-ID), if any. */
@@ -37,12 +45,21 @@ export interface StreamOptions {
   backoff?: BackoffPolicy;
   silentStreamMs?: number;
   random?: () => number;
+  /**
+   * Whether a replica is ready for streams (the client asks `GET /readyz`). Without it a stream that
+   * moved away from the first URL stays where it is.
+   */
+  probe?: (base: string) => Promise<boolean>;
+  /** See {@link HOME_PROBE_MS}. */
+  homeProbeMs?: number;
 }
 
 /**
  * One SSE connection kept open against the server: reconnects with exponential backoff and full jitter
  * (cap 30 s), rotates through the given base URLs, treats a stream silent for 45 s as dropped, stops
- * for good on 401/403, and retries everything else (5xx, network errors, malformed events).
+ * for good on 401/403, and retries everything else (5xx, network errors, malformed events). The first
+ * URL is home: a stream held elsewhere checks now and then whether home is ready again and goes back,
+ * so the replicas' load evens out again after one returns.
  */
 export class StreamConnection {
   private abort: AbortController | undefined;
@@ -53,6 +70,9 @@ export class StreamConnection {
   private silenceTimer: ReturnType<typeof setTimeout> | undefined;
   /** The connection the silence timer watches. */
   private silenceFor: AbortController | undefined;
+  private homeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set when the stream is closed on purpose to reconnect at home. */
+  private movingHome = false;
   /** Set after a malformed event: the next connection asks for a full snapshot (no Last-Event-ID). */
   private resync = false;
 
@@ -69,6 +89,7 @@ export class StreamConnection {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.silenceTimer);
+    clearTimeout(this.homeTimer);
     this.abort?.abort();
   }
 
@@ -76,6 +97,7 @@ export class StreamConnection {
     if (this.closed) return;
     const abort = new AbortController();
     this.abort = abort;
+    const away = this.urlIndex % this.options.urls.length !== 0;
     const base = this.options.urls[this.urlIndex % this.options.urls.length] as string;
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.options.sdkKey}`,
@@ -104,14 +126,23 @@ export class StreamConnection {
       } else {
         this.attempt = 0;
         this.handlers.onOpen();
+        if (away) this.probeHomeLater(abort, base);
         reason = await this.read(response, abort);
       }
     } catch (error) {
       reason = abort.signal.aborted && this.closed ? 'closed' : `network: ${(error as Error).message}`;
     }
     clearTimeout(this.silenceTimer);
+    clearTimeout(this.homeTimer);
     abort.abort();
     if (this.closed) return;
+    if (this.movingHome) {
+      // Home answered ready a moment ago: no backoff; Last-Event-ID resumes where this stream stopped.
+      this.movingHome = false;
+      this.urlIndex = 0;
+      void this.connect();
+      return;
+    }
     // The next attempt goes to the next URL: a replica that went away is skipped at once.
     this.urlIndex++;
     const delay = backoffDelay(this.attempt++, this.options.backoff ?? STREAM_BACKOFF, this.options.random);
@@ -149,6 +180,33 @@ export class StreamConnection {
     this.options.logger.warn(`${failure}; resyncing`);
     this.resync = true;
     return failure;
+  }
+
+  /** While the stream `abort` controls is held at `base`, not home, asks now and then whether home is ready. */
+  private probeHomeLater(abort: AbortController, base: string): void {
+    const probe = this.options.probe;
+    if (probe === undefined) return;
+    const home = this.options.urls[0] as string;
+    const mean = this.options.homeProbeMs ?? HOME_PROBE_MS;
+    const random = this.options.random ?? Math.random;
+    const current = () => !this.closed && this.abort === abort && !abort.signal.aborted;
+    clearTimeout(this.homeTimer);
+    this.homeTimer = setTimeout(
+      async () => {
+        if (!current()) return;
+        const ready = await probe(home).catch(() => false);
+        if (!current()) return;
+        if (!ready) {
+          this.probeHomeLater(abort, base);
+          return;
+        }
+        this.handlers.onMoveHome?.(base, home);
+        this.movingHome = true;
+        abort.abort();
+      },
+      mean * (0.5 + random()),
+    );
+    this.homeTimer.unref?.();
   }
 
   private armSilence(abort: AbortController): void {

@@ -35,6 +35,11 @@ function sse(event: string, id: number, data: unknown): string {
 class FakeServer {
   streams = 0;
   lastEventIds: (string | undefined)[] = [];
+  /** What `/readyz` answers: 200 when true, 503 otherwise. */
+  ready = false;
+  readyChecks = 0;
+  /** Event batches taken (202); refused with 503 while `ready` is false. */
+  eventBatches = 0;
   private server: Server | undefined;
 
   constructor(
@@ -46,6 +51,15 @@ class FakeServer {
   async start(): Promise<string> {
     this.server = createServer((request, response) => {
       if (request.url?.startsWith('/api/v1/sdk/snapshot')) return this.snapshot(request, response);
+      if (request.url === '/api/v1/events') {
+        request.resume();
+        if (this.ready) this.eventBatches++;
+        return response.writeHead(this.ready ? 202 : 503, { 'content-type': 'application/json' }).end('{}');
+      }
+      if (request.url === '/readyz') {
+        this.readyChecks++;
+        return response.writeHead(this.ready ? 200 : 503).end();
+      }
       if (request.url?.startsWith('/api/v1/sdk/stream')) {
         this.lastEventIds.push(request.headers['last-event-id'] as string | undefined);
         return this.onStream(this.streams++, response, request);
@@ -193,6 +207,61 @@ describe('the SDK stream under failure', () => {
     expect(c.evaluate('greeting').value).toBe('patched');
     expect(changes).toContainEqual(['greeting']);
     expect(changes).toContainEqual(['other']);
+  });
+});
+
+describe('several replicas', () => {
+  it('moves the stream on when the first URL fails, and back to it once it answers ready again', async () => {
+    let homeUp = false;
+    const home = await fake((_n, response) => {
+      if (!homeUp) return response.writeHead(503).end();
+      open(response);
+      response.write(sse('put', 3, { version: 3, snapshot: snapshotOf('home', 3) }));
+    });
+    let awayClosed = false;
+    const away = await fake((_n, response) => {
+      open(response);
+      response.write(sse('put', 2, { version: 2, snapshot: snapshotOf('away', 2) }));
+      response.on('close', () => {
+        awayClosed = true;
+      });
+    });
+    const info: string[] = [];
+    const events: { connected: boolean; reason?: string }[] = [];
+    away.server.ready = true;
+    const c = client('', {
+      url: [home.url, away.url],
+      streamHomeProbeMs: 40,
+      events: { flushIntervalMs: 10, batchSize: 1 },
+      logger: { debug() {}, info: (m: string) => info.push(m), warn() {}, error() {} },
+    });
+    c.on('stream', (event: { connected: boolean; reason?: string }) => events.push(event));
+    await until(() => c.evaluate('greeting').value === 'away');
+    // While home is not ready it is only asked, never streamed from.
+    await until(() => home.server.readyChecks >= 3);
+    expect(home.server.streams).toBe(1);
+    expect(awayClosed).toBe(false);
+    // Event batches move on too (home answers 503), and stay with the replica that took them.
+    c.track('away-metric');
+    await until(() => away.server.eventBatches === 1);
+
+    homeUp = true;
+    home.server.ready = true;
+    await until(() => c.evaluate('greeting').value === 'home');
+    // It resumed from the version the other replica gave it, and let that stream go.
+    expect(home.server.lastEventIds.at(-1)).toBe('2');
+    await until(() => awayClosed);
+    expect(events.some((e) => !e.connected && /moving back to/.test(e.reason ?? ''))).toBe(true);
+    expect(info.some((m) => m.includes(`${home.url} is ready again`))).toBe(true);
+    // And go home with the stream.
+    c.track('home-metric');
+    await until(() => home.server.eventBatches === 1);
+    expect(away.server.eventBatches).toBe(1);
+    // At home it asks no more.
+    const checks = home.server.readyChecks;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(home.server.readyChecks).toBe(checks);
+    expect(away.server.streams).toBe(1);
   });
 });
 
