@@ -30,6 +30,11 @@ export interface RestartFigures {
   movedSdks: number;
   /** From the signal to each moved SDK's stream open on another replica. */
   reconnectMs: { median: number; max: number };
+  /**
+   * From the stopped replica's restart to each of its SDKs moving its stream back to it (its home, the
+   * first of its URLs; each SDK asks home's /readyz every {@link HOME_PROBE_MS} or so while away).
+   */
+  returnedHomeMs: { median: number; max: number };
   /** From the signal to every SDK holding every change made during the outage. */
   allChangesMs: number;
   /** (SDK, flag) pairs whose change made during the outage an SDK never got: must be 0. */
@@ -72,6 +77,10 @@ const BOOLEAN_VARIANTS = [
   { key: 'off', value: false },
 ];
 const FLAGS = ['rep-a', 'rep-b', 'rep-c'];
+/** How often SDKs away from home check whether it is back (the SDK's default is 30 s). */
+export const HOME_PROBE_MS = 1_000;
+/** A restarted replica has every SDK of its own back within this long. */
+const RETURN_HOME_BOUND_MS = 10_000;
 
 /** One SDK and what it saw: the flags each change named, and when its stream opened. */
 interface Watched {
@@ -80,6 +89,8 @@ interface Watched {
   changes: { at: number; keys: string[] }[];
   opened: number[];
   dropped: number[];
+  /** When its stream left another replica to go back home. */
+  movedHome: number[];
 }
 
 /** One sample of a Prometheus metric of a server (0 when absent). */
@@ -193,11 +204,14 @@ export async function runReplicaScenario(options: ReplicaScenarioOptions): Promi
     for (let home = 0; home < 3; home++) {
       for (let n = 0; n < options.sdksPerReplica; n++) {
         const ordered = [0, 1, 2].map((i) => urls[(home + i) % 3] as string);
-        const client = createClient({ url: ordered, sdkKey: serverKey });
-        const watched: Watched = { client, home, changes: [], opened: [], dropped: [] };
+        const client = createClient({ url: ordered, sdkKey: serverKey, streamHomeProbeMs: HOME_PROBE_MS });
+        const watched: Watched = { client, home, changes: [], opened: [], dropped: [], movedHome: [] };
         client.on('change', (keys: string[]) => watched.changes.push({ at: performance.now(), keys }));
-        client.on('stream', (e: { connected: boolean }) => {
-          (e.connected ? watched.opened : watched.dropped).push(performance.now());
+        client.on('stream', (e: { connected: boolean; reason?: string }) => {
+          const at = performance.now();
+          if (e.connected) watched.opened.push(at);
+          else if (e.reason?.startsWith('moving back to')) watched.movedHome.push(at);
+          else watched.dropped.push(at);
         });
         sdks.push(watched);
       }
@@ -338,13 +352,27 @@ export async function runReplicaScenario(options: ReplicaScenarioOptions): Promi
         replica: victim,
         movedSdks: moved.length,
         reconnectMs: { median: quantile(reconnects, 0.5), max: quantile(reconnects, 1) },
+        returnedHomeMs: { median: Number.NaN, max: Number.NaN },
         allChangesMs: Math.round(at - stoppedAt),
         changesMissed: missed,
         ...(exit === undefined ? {} : { exit: { code: exit.code, ms: Math.round(exit.ms) } }),
       });
-      // Back at its address: it serves the same version, and a change through it reaches every SDK.
+      // Back at its address: it serves the same version, its SDKs come home, and a change through it
+      // reaches every SDK.
       replicas[victim] = await startServerProcess({ env, adminKey, port: ports[victim] as number });
+      const restartedAt = performance.now();
       await settled(DELIVERY_BOUND_MS, `the restarted replica ${victim} in step`);
+      const homeSdks = sdks.filter((s) => s.home === victim);
+      await until(
+        () => homeSdks.every((s) => s.movedHome.some((t) => t > restartedAt)),
+        RETURN_HOME_BOUND_MS,
+        `the SDKs of replica ${victim} back home`,
+      );
+      const returned = homeSdks.map(
+        (s) => (s.movedHome.find((t) => t > restartedAt) as number) - restartedAt,
+      );
+      const restart = figures.restarts.at(-1) as RestartFigures;
+      restart.returnedHomeMs = { median: quantile(returned, 0.5), max: quantile(returned, 1) };
       await toggle(victim, FLAGS[0] as string);
       await settled(DELIVERY_BOUND_MS, `a change through the restarted replica ${victim}`);
     }
