@@ -125,6 +125,11 @@ describe.each(DIALECTS)('alert rules on %s', (dialect) => {
     expect(await t.services.alerts.evaluateDue()).toMatchObject({ fired: 0 });
     expect(await read(id)).toMatchObject({ state: 'inactive', lastValue: null, lastError: null });
     expect(await history(id)).toEqual([]);
+    const listed = async () =>
+      (await t.request('GET', `/api/v1/alerts?flag=${flag}`)).body.items.find(
+        (r: { id: string }) => r.id === id,
+      );
+    expect((await listed()).lastFiredAt).toBeNull();
 
     // 40 failures out of 100 on the candidate, none on the control.
     await post(flag, { candidate: { requests: 80, errors: 20 }, control: { requests: 80 } });
@@ -137,6 +142,7 @@ describe.each(DIALECTS)('alert rules on %s', (dialect) => {
     });
     const [fired] = await history(id);
     expect(fired).toMatchObject({ kind: 'fired', at: now.toISOString(), value: 0.4, variant: 'candidate' });
+    expect((await listed()).lastFiredAt).toBe(now.toISOString());
     expect(fired.details.reason).toBe(
       'error rate 0.4 above 0.1 for variant candidate (100 requests in the last 60 min)',
     );
@@ -166,6 +172,8 @@ describe.each(DIALECTS)('alert rules on %s', (dialect) => {
     expect(await t.services.alerts.evaluateDue()).toMatchObject({ resolved: 1 });
     expect(await read(id)).toMatchObject({ state: 'inactive', lastValue: null });
     expect((await history(id)).map((e: { kind: string }) => e.kind)).toEqual(['resolved', 'fired']);
+    // The list says when it last fired, after it resolved too.
+    expect((await listed()).lastFiredAt).toBe(fired.at);
     await t.services.webhooks.deliverDue();
     expect(JSON.parse(receiver.ofType('alert.resolved')[0]?.body ?? '{}')).toMatchObject({
       type: 'alert.resolved',

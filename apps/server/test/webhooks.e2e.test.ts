@@ -81,6 +81,7 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     expect(read.body).not.toHaveProperty('secret');
     const listed = await t.request('GET', '/api/v1/webhooks');
     expect(listed.body.items.map((w: { id: string }) => w.id)).toContain(created.id);
+    expect(listed.body.items.find((w: { id: string }) => w.id === created.id).lastDelivery).toBeNull();
     expect(JSON.stringify(listed.body)).not.toContain(created.secret);
     const audit = await t.request('GET', '/api/v1/audit?action=webhook.create');
     expect(audit.body.items[0]).toMatchObject({ resourceType: 'webhook', resourceKey: created.id });
@@ -394,6 +395,16 @@ describe.each(DIALECTS)('webhooks on %s', (dialect) => {
     );
     expect(next.body.items.map((d: { eventType: string }) => d.eventType)).toEqual(['flag.disabled']);
     expect(next.body.nextCursor).toBeUndefined();
+    // The list carries each webhook's newest delivery.
+    const listed = await t.request('GET', '/api/v1/webhooks');
+    const listedHook = listed.body.items.find((w: { id: string }) => w.id === hook.id);
+    expect(listedHook.lastDelivery).toEqual({
+      id: page.body.items[0].id,
+      eventType: 'flag.enabled',
+      status: page.body.items[0].status,
+      lastStatusCode: page.body.items[0].lastStatusCode,
+      createdAt: page.body.items[0].createdAt,
+    });
 
     const deleted = await t.request('DELETE', `/api/v1/webhooks/${hook.id}`);
     expect(deleted.status).toBe(200);

@@ -43,6 +43,12 @@ export interface AlertView {
   updatedAt: string;
 }
 
+/** A rule in the list (`alertListItemSchema`): with when it last fired. */
+export interface AlertListItem extends AlertView {
+  /** When it last fired (for a firing rule: when this firing began), or null if it never fired. */
+  lastFiredAt: string | null;
+}
+
 /** One entry of a rule's history (`alertEventViewSchema`). */
 export interface AlertEventView {
   id: number;

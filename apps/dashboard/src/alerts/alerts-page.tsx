@@ -10,7 +10,7 @@ import { useDebounced } from '../ui/use-debounced.js';
 import { useResource } from '../ui/use-resource.js';
 import { AlertLastFired } from './alert-last-fired.js';
 import { AlertStatePill } from './alert-state-pill.js';
-import { ALERT_STATES, type AlertView } from './alert-types.js';
+import { ALERT_STATES, type AlertListItem } from './alert-types.js';
 import { conditionText } from './alert-words.js';
 
 /** The server lists every rule at once; the page shows them this many at a time. */
@@ -31,7 +31,7 @@ export function AlertsPage() {
       ? undefined
       : 'A flag key: lowercase letters and digits, separated by single - _ or .';
   const rules = useResource(flagProblem === undefined ? JSON.stringify(query) : null, (signal) =>
-    api.get<{ items: AlertView[] }>('/api/v1/alerts', { query, signal }),
+    api.get<{ items: AlertListItem[] }>('/api/v1/alerts', { query, signal }),
   );
   const set = (patch: Partial<typeof filters>) => {
     setFilters({ ...filters, ...patch });

@@ -58,6 +58,17 @@ export interface WebhookView {
   updatedAt: string;
 }
 
+/** A webhook in the list (`webhookListItemSchema`): with its newest delivery. */
+export interface WebhookListItem extends WebhookView {
+  lastDelivery: {
+    id: string;
+    eventType: string;
+    status: DeliveryStatus;
+    lastStatusCode: number | null;
+    createdAt: string;
+  } | null;
+}
+
 /** A webhook as created or after a rotation: the one answer that carries its secret. */
 export interface WebhookWithSecret extends WebhookView {
   secret: string;

@@ -10,7 +10,7 @@ import { useResource } from '../ui/use-resource.js';
 import { SigningHelp } from './signing-help.js';
 import { eventsText } from './webhook-draft.js';
 import { WebhookLastDelivery } from './webhook-last-delivery.js';
-import type { WebhookView } from './webhook-types.js';
+import type { WebhookListItem } from './webhook-types.js';
 
 /** The server lists every webhook at once; the page shows them this many at a time. */
 const PAGE_SIZE = 25;
@@ -21,7 +21,7 @@ export function WebhooksPage() {
   const { project } = useProject();
   const [page, setPage] = useState(1);
   const webhooks = useResource(`webhooks:${project}`, (signal) =>
-    api.get<{ items: WebhookView[] }>('/api/v1/webhooks', { query: { project }, signal }),
+    api.get<{ items: WebhookListItem[] }>('/api/v1/webhooks', { query: { project }, signal }),
   );
   const all = webhooks.data?.items ?? [];
   const shown = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
@@ -71,7 +71,7 @@ export function WebhooksPage() {
                   <StatusPill enabled={w.enabled} />
                 </td>
                 <td data-label="Last delivery">
-                  <WebhookLastDelivery webhookId={w.id} />
+                  <WebhookLastDelivery delivery={w.lastDelivery} />
                 </td>
               </tr>
             ))}

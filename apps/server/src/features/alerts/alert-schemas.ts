@@ -85,6 +85,15 @@ export const alertViewSchema = z.object({
   createdBy: z.string(),
   updatedAt: z.string(),
 });
+/** A rule in the list: with when it last fired, so a list of rules shows which ones have been noisy. */
+export const alertListItemSchema = alertViewSchema.extend({
+  lastFiredAt: z
+    .string()
+    .nullable()
+    .describe('When it last fired (for a firing rule: when this firing began), or null if it never fired'),
+});
+export type AlertListItem = z.infer<typeof alertListItemSchema>;
+
 export type AlertView = z.infer<typeof alertViewSchema>;
 
 export const alertEventViewSchema = z.object({

@@ -8,7 +8,7 @@ import type { ProjectService } from '../projects/project-service.js';
 import { IntervalWorker, type WorkerLog } from '../webhooks/interval-worker.js';
 import type { WebhookEventInput } from '../webhooks/webhook-events.js';
 import { METRIC_LABELS, readAlert, stepAlert, type VariantReading } from './alert-evaluation.js';
-import type { AlertView } from './alert-schemas.js';
+import type { AlertListItem, AlertView } from './alert-schemas.js';
 import type {
   AlertEventRecord,
   AlertMetric,
@@ -134,7 +134,7 @@ export class AlertService {
   async list(
     projectKey: string,
     filter: { flag?: string | undefined; environment?: string | undefined; state?: AlertState | undefined },
-  ): Promise<AlertView[]> {
+  ): Promise<AlertListItem[]> {
     const project = await this.deps.projects.getProject(projectKey);
     const environment =
       filter.environment === undefined
@@ -146,7 +146,8 @@ export class AlertService {
       flag: filter.flag,
       state: filter.state,
     });
-    return rules.map(view);
+    const fired = await this.store.lastFired(rules.map((r) => r.id));
+    return rules.map((rule) => ({ ...view(rule), lastFiredAt: fired.get(rule.id) ?? null }));
   }
 
   async get(id: string): Promise<AlertView> {

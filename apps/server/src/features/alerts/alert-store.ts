@@ -117,4 +117,6 @@ export interface AlertStore {
   ): Promise<void>;
   appendEvent(event: Omit<AlertEventRecord, 'id'>): Promise<void>;
   history(ruleId: string, query: { limit: number; before?: number | undefined }): Promise<AlertEventRecord[]>;
+  /** When each of these rules last fired, by rule id (rules that never fired are absent). */
+  lastFired(ruleIds: readonly string[]): Promise<Map<string, string>>;
 }

@@ -191,6 +191,23 @@ export class SqlAlertStore implements AlertStore {
     await this.insertEvent(this.db, event);
   }
 
+  async lastFired(ruleIds: readonly string[]): Promise<Map<string, string>> {
+    if (ruleIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('alert_events')
+      .select(['rule_id', 'at'])
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('alert_events')
+          .select((inner) => inner.fn.max('id').as('id'))
+          .where('kind', '=', 'fired')
+          .where('rule_id', 'in', [...ruleIds])
+          .groupBy('rule_id'),
+      )
+      .execute();
+    return new Map(rows.map((r) => [r.rule_id, r.at]));
+  }
+
   async history(
     ruleId: string,
     query: { limit: number; before?: number | undefined },

@@ -291,6 +291,22 @@ export class SqlWebhookStore implements WebhookStore {
     return rows.map(toDelivery);
   }
 
+  async lastDeliveries(webhookIds: readonly string[]): Promise<DeliveryRecord[]> {
+    if (webhookIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('seq', 'in', (eb) =>
+        eb
+          .selectFrom('webhook_deliveries')
+          .select((inner) => inner.fn.max('seq').as('seq'))
+          .where('webhook_id', 'in', [...webhookIds])
+          .groupBy('webhook_id'),
+      )
+      .execute();
+    return rows.map(toDelivery);
+  }
+
   async attemptsOf(deliveryIds: readonly string[]): Promise<AttemptRecord[]> {
     if (deliveryIds.length === 0) return [];
     const rows = await this.db

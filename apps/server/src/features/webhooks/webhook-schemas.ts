@@ -65,6 +65,21 @@ export const webhookViewSchema = z.object({
 });
 export type WebhookView = z.infer<typeof webhookViewSchema>;
 
+/** A webhook in the list: with its newest delivery, so a list of webhooks shows how each is doing. */
+export const webhookListItemSchema = webhookViewSchema.extend({
+  lastDelivery: z
+    .object({
+      id: z.string(),
+      eventType: z.string(),
+      status: z.enum(['pending', 'delivering', 'succeeded', 'failed']),
+      lastStatusCode: z.number().nullable(),
+      createdAt: z.string(),
+    })
+    .nullable()
+    .describe('Its newest delivery, or null when it has had none'),
+});
+export type WebhookListItem = z.infer<typeof webhookListItemSchema>;
+
 export const webhookWithSecretSchema = webhookViewSchema.extend({
   secret: z.string().describe('Shown this once: verify deliveries with it (Switchboard-Signature)'),
 });

@@ -10,7 +10,7 @@ import { IntervalWorker, type WorkerLog } from './interval-worker.js';
 import { type WebhookEvent, type WebhookEventInput, webhookWants } from './webhook-events.js';
 import { type WebhookFormat, webhookBody } from './webhook-payloads.js';
 import { isRetryable, retryDelayMs, WEBHOOK_MAX_ATTEMPTS } from './webhook-retry-policy.js';
-import type { DeliveryView, WebhookView } from './webhook-schemas.js';
+import type { DeliveryView, WebhookListItem, WebhookView } from './webhook-schemas.js';
 import { SecretUnavailableError, type WebhookSecretBox } from './webhook-secret-box.js';
 import { type SendResult, sendDelivery } from './webhook-sender.js';
 import { signatureHeader } from './webhook-signature.js';
@@ -136,9 +136,29 @@ export class WebhookService {
     return { webhook: this.view(project, webhook), secret };
   }
 
-  async list(projectKey: string): Promise<WebhookView[]> {
+  /** The project's webhooks, each with its newest delivery. */
+  async list(projectKey: string): Promise<WebhookListItem[]> {
     const project = await this.projects.getProject(projectKey);
-    return (await this.store.list(project.id)).map((w) => this.view(project, w));
+    const webhooks = await this.store.list(project.id);
+    const last = new Map(
+      (await this.store.lastDeliveries(webhooks.map((w) => w.id))).map((d) => [d.webhookId, d]),
+    );
+    return webhooks.map((w) => {
+      const d = last.get(w.id);
+      return {
+        ...this.view(project, w),
+        lastDelivery:
+          d === undefined
+            ? null
+            : {
+                id: d.id,
+                eventType: d.eventType,
+                status: d.status,
+                lastStatusCode: d.lastStatusCode,
+                createdAt: d.createdAt,
+              },
+      };
+    });
   }
 
   async get(id: string): Promise<WebhookView> {

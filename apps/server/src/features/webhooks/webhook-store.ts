@@ -108,6 +108,8 @@ export interface WebhookStore {
     query: { limit: number; before?: number | undefined; status?: DeliveryStatus | undefined },
   ): Promise<DeliveryRecord[]>;
   attemptsOf(deliveryIds: readonly string[]): Promise<AttemptRecord[]>;
+  /** The newest delivery of each of these webhooks that has one. */
+  lastDeliveries(webhookIds: readonly string[]): Promise<DeliveryRecord[]>;
   /** Deletes finished deliveries (and their attempts) finished before `before`; returns how many. */
   purgeFinished(before: string): Promise<number>;
 }
