@@ -1,12 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shutdownGraceOf } from '../src/main.js';
 import { type RunningServer, startServerProcess } from './cli-process.js';
 import { EventLedger } from './event-ledger.js';
-import { ndjson, requestJson } from './http-request.js';
+import { ndjson, requestJson, until } from './http-request.js';
 
 /**
  * Graceful shutdown of a `switchboard start` process on SIGTERM: new requests are turned away while
@@ -179,5 +180,81 @@ describe('SIGTERM: a server process shuts down gracefully', () => {
       acknowledgedBatches: acknowledged.batches,
       unacknowledgedBatches: ledger.batches.length - acknowledged.batches,
     });
+  }, 60_000);
+});
+
+describe('SIGTERM: a shutdown that cannot finish within its bound', () => {
+  /** A short bound: the webhook delivery in flight waits up to 10 s for its receiver. */
+  const BOUND_MS = 1_500;
+  let dataDir: string;
+  let server: RunningServer | undefined;
+  const held: ServerResponse[] = [];
+  let receiverUrl = '';
+  let received = 0;
+  const receiver = createServer((request, response) => {
+    request.resume();
+    received++;
+    // Accepts the delivery and never answers it.
+    held.push(response);
+  });
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'switchboard-shutdown-overrun-'));
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    server = await startServerProcess({
+      dataDir,
+      env: { SWITCHBOARD_SHUTDOWN_TIMEOUT_MS: String(BOUND_MS) },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    for (const response of held) response.destroy();
+    await new Promise((resolve) => receiver.close(resolve));
+    await rm(dataDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('exits 1 at its bound, saying so, and keeps the delivery it could not finish', async () => {
+    const running = server as RunningServer;
+    const hook = await requestJson(running.url, running.adminKey, 'POST', '/api/v1/webhooks', {
+      name: 'stuck receiver',
+      url: receiverUrl,
+      events: ['flag.*'],
+    });
+    expect(hook.status).toBe(201);
+    const flag = await requestJson(running.url, running.adminKey, 'POST', '/api/v1/flags', {
+      key: 'overrun',
+      kind: 'boolean',
+      variants: [
+        { key: 'on', value: true },
+        { key: 'off', value: false },
+      ],
+    });
+    expect(flag.status).toBe(201);
+    // The delivery worker (every second) sends the flag.created event; the receiver holds it.
+    await until(() => received === 1, 10_000, 'the delivery in flight');
+
+    const exited = await running.terminate();
+    server = undefined;
+    expect(exited.code).toBe(1);
+    expect(exited.ms).toBeGreaterThanOrEqual(BOUND_MS - 50);
+    expect(exited.ms).toBeLessThan(BOUND_MS + 3_000);
+    expect(running.output()).toContain(`SIGTERM: not closed within ${BOUND_MS} ms; exiting anyway`);
+
+    // Nothing is lost: the store still holds the delivery, unfinished, claimed by the attempt that was
+    // cut off (counted, with no outcome); it is sent again once that claim lapses (60 s).
+    server = await startServerProcess({ dataDir, adminKey: running.adminKey });
+    const log = await requestJson(
+      server.url,
+      running.adminKey,
+      'GET',
+      `/api/v1/webhooks/${hook.body.id}/deliveries`,
+    );
+    expect(log.status).toBe(200);
+    expect(log.body.items).toHaveLength(1);
+    expect(log.body.items[0]).toMatchObject({ eventType: 'flag.created', attempts: 1, finishedAt: null });
+    expect(log.body.items[0].attemptLog).toEqual([]);
+    expect(['pending', 'delivering']).toContain(log.body.items[0].status);
   }, 60_000);
 });
