@@ -176,6 +176,66 @@ describe('the gateway with the official clients', () => {
       expect(generation?.ttftMs).toBeGreaterThanOrEqual(0);
     });
 
+    it('relays a slow drip of a valid stream chunk by chunk, past the attempt timeout, which bounds only the first chunk', async () => {
+      const words = ['Slow', ' and', ' steady', ' wins', ' the', ' race', '.'];
+      const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+        `data: ${JSON.stringify({
+          id: 'chatcmpl-drip',
+          object: 'chat.completion.chunk',
+          created: 1_700_000_000,
+          model: 'gpt-4o',
+          choices: [{ index: 0, delta, finish_reason: finish }],
+        })}\n\n`;
+      const DRIP_MS = 150;
+      fake.script({
+        kind: 'raw-response',
+        contentType: 'text/event-stream',
+        chunkDelayMs: DRIP_MS,
+        chunks: [
+          chunk({ role: 'assistant', content: '' }, null),
+          ...words.map((w) => chunk({ content: w }, null)),
+          chunk({}, 'stop'),
+          `data: ${JSON.stringify({
+            id: 'chatcmpl-drip',
+            object: 'chat.completion.chunk',
+            created: 1_700_000_000,
+            model: 'gpt-4o',
+            choices: [],
+            usage: { prompt_tokens: 9, completion_tokens: 7, total_tokens: 16 },
+          })}\n\n`,
+          'data: [DONE]\n\n',
+        ],
+      });
+      const started = performance.now();
+      const stream = await openai().chat.completions.create({
+        model: 'flag:support-bot',
+        messages: [{ role: 'user', content: PROMPT }],
+        user: 'u-control',
+        stream: true,
+      });
+      let text = '';
+      const arrivals: number[] = [];
+      for await (const c of stream) {
+        const content = c.choices[0]?.delta.content;
+        if (content) arrivals.push(performance.now() - started);
+        text += content ?? '';
+      }
+      const total = performance.now() - started;
+      expect(text).toBe(words.join(''));
+      // Longer than the attempt timeout (600 ms) as a whole, and not cut by it.
+      expect(total).toBeGreaterThan(ATTEMPT_TIMEOUT_MS + DRIP_MS);
+      // Each word reached the client as it came, not held back until the end.
+      expect(arrivals[0]).toBeLessThan(total - 4 * DRIP_MS);
+      expect((arrivals.at(-1) as number) - (arrivals[0] as number)).toBeGreaterThan(
+        (words.length - 1) * DRIP_MS * 0.6,
+      );
+      const [generation] = await generationsOf(t, 'support-bot').then((all) => all.slice(-1));
+      expect(generation).toMatchObject({ variant: 'control', provider: 'openai', outputTokens: 7 });
+      expect(generation).not.toHaveProperty('error');
+      expect(generation?.latencyMs as number).toBeGreaterThan(ATTEMPT_TIMEOUT_MS);
+      expect(generation?.ttftMs as number).toBeLessThan((generation?.latencyMs as number) - 4 * DRIP_MS);
+    });
+
     it('relays the usage chunk to a client that asks for it', async () => {
       const stream = await openai().chat.completions.create({
         model: 'flag:support-bot',
