@@ -34,6 +34,8 @@ export interface ArmBehaviour {
   latencyMs?: number;
   /** Share of thumbs up; no feedback when undefined. */
   upRate?: number;
+  /** Share of generations served by a fallback; none when undefined. */
+  fallbackRate?: number;
 }
 
 /** A server key for the environment, to post events with. */
@@ -80,6 +82,8 @@ export async function postArms(
         outputTokens: 100,
         ts: at,
         ...(next() < (arm.errorRate ?? 0) ? { error: 'server' } : {}),
+        // Drawn only when asked for, so arms without it see the same sequence as before.
+        ...(arm.fallbackRate !== undefined && next() < arm.fallbackRate ? { fallbackUsed: true } : {}),
       });
       if (arm.upRate !== undefined)
         events.push({

@@ -94,8 +94,8 @@ describe.each(DIALECTS)('the rollback sequence end to end on %s', (dialect) => {
     // The candidate errs a lot: the scheduler's next look rolls it back.
     clock.set(START + HOUR_MS);
     await postArms(t, serverKey, 'support-model', new Date(START + 10 * 60_000), {
-      control: { units: 300, errorRate: 0.01 },
-      candidate: { units: 120, errorRate: 0.4 },
+      control: { units: 300, errorRate: 0.01, fallbackRate: 0.1 },
+      candidate: { units: 120, errorRate: 0.4, fallbackRate: 0 },
     });
     const tick = await t.services.rolloutScheduler.tick();
     expect(tick.decisions[0]).toMatchObject({ action: 'rolled-back', flag: 'support-model' });
@@ -130,6 +130,9 @@ describe.each(DIALECTS)('the rollback sequence end to end on %s', (dialect) => {
     const last = timeline.at(-1);
     expect(last).toMatchObject({ action: 'rolled-back', verdict: 'regress', actor: 'rollout-scheduler' });
     expect(last.figures.arms.candidate.errorRate).toBeGreaterThan(0.2);
+    // Each arm's fallback rate is kept beside it (the control's is only measured, never a guardrail).
+    expect(last.figures.arms.control.fallbackRate).toBeGreaterThan(0.03);
+    expect(last.figures.arms.candidate.fallbackRate).toBe(0);
     expect(last.figures.fallback).toEqual({ served: 'control', fallthrough: 'control' });
     // 5. Notified.
     const rolledBack = notifications.find((n) => n.type === 'rollout.rolled_back');

@@ -17,6 +17,7 @@ const arm = (variant: string, overrides: Partial<ArmFigures>): ArmFigures => ({
   exposures: 200,
   requests: 1000,
   errorRate: 0.01,
+  fallbackRate: 0.002,
   latencyP95Ms: 1200,
   costPerRequestUsd: 0.002,
   quality: { n: 50, mean: 0.8 },
@@ -63,15 +64,27 @@ describe('guardrailRows', () => {
     const policy = { ...DEFAULT_PROMOTION_POLICY, maxCostPerRequestUsd: 0.01, maxCostIncreaseRatio: 0.2 };
     const rows = guardrailRows(policy, {
       control: arm('control', {}),
-      candidate: arm('candidate', { errorRate: 0.025, latencyP95Ms: 3197.8, costPerRequestUsd: 0.0019467 }),
+      candidate: arm('candidate', {
+        errorRate: 0.025,
+        fallbackRate: 0.06,
+        latencyP95Ms: 3197.8,
+        costPerRequestUsd: 0.0019467,
+      }),
     });
     const byCheck = Object.fromEntries(rows.map((r) => [r.check, r]));
     expect(byCheck.quality).toMatchObject({ control: '0.800', candidate: '0.800' });
     expect(byCheck['error-rate']).toMatchObject({ control: '1%', candidate: '2.5%' });
     expect(byCheck['p95-latency']).toMatchObject({ control: '1,200 ms', candidate: '3,198 ms' });
+    expect(byCheck['fallback-rate']).toMatchObject({ control: '0.2%', candidate: '6%' });
     expect(byCheck.cost).toMatchObject({
       limit: 'at most $0.01 a request, at most +20% over the control',
       candidate: '$0.00195',
     });
+  });
+
+  it('shows no fallback figure for a decision recorded before arms carried one', () => {
+    const { fallbackRate: _dropped, ...older } = arm('control', {});
+    const rows = guardrailRows(DEFAULT_PROMOTION_POLICY, { control: older, candidate: older });
+    expect(rows.find((r) => r.check === 'fallback-rate')).toMatchObject({ control: '—', candidate: '—' });
   });
 });

@@ -138,9 +138,10 @@ export function guardrailRows(
       check: 'fallback-rate',
       label: 'Fallback rate',
       limit: `at most ${formatPercent(policy.maxFallbackRate)} of the candidate's requests`,
-      // The timeline keeps no fallback count per arm: the check's own figures say it.
-      control: UNKNOWN,
-      candidate: UNKNOWN,
+      ...figure(
+        (a) => a.fallbackRate ?? null,
+        (v) => formatPercent(v),
+      ),
     },
   ];
 }

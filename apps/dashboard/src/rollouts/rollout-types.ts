@@ -50,6 +50,8 @@ export interface ArmFigures {
   exposures: number;
   requests: number;
   errorRate: number | null;
+  /** Absent from decisions recorded before the server kept it. */
+  fallbackRate?: number | null;
   latencyP95Ms: number | null;
   costPerRequestUsd: number | null;
   quality: { n: number; mean: number | null };

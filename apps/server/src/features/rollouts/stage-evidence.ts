@@ -15,6 +15,8 @@ export interface ArmFigures {
   exposures: number;
   requests: number;
   errorRate: number | null;
+  /** Requests served by a later link of the fallback chain than the variant's own model. */
+  fallbackRate: number | null;
   latencyP95Ms: number | null;
   costPerRequestUsd: number | null;
   quality: { n: number; mean: number | null };
@@ -61,6 +63,7 @@ function figures(variant: string, a: PromotionArm, exposures: number): ArmFigure
     exposures,
     requests: a.requests,
     errorRate: ratio(a.errors.successes, a.errors.n),
+    fallbackRate: ratio(a.fallbacks.successes, a.fallbacks.n),
     latencyP95Ms: a.latencyP95Ms,
     costPerRequestUsd: a.costPerRequestUsd,
     quality: { n: a.quality.n, mean: ratio(a.quality.sum, a.quality.n) },
