@@ -73,6 +73,8 @@ describe.each(DIALECTS)('rollout plans on %s', (dialect) => {
       status: 'active',
       stageIndex: 0,
       stage: { kind: 'percentage', percent: 1, minDurationMs: 48 * HOUR_MS },
+      // The plan keeps the change type it was made for.
+      changeType: 'model-swap',
     });
     expect(created.body.stages.map((s: { percent: number }) => s.percent)).toEqual([1, 5, 25, 50, 100]);
     expect(await fallthroughOf('preset-flag')).toEqual({
@@ -358,6 +360,8 @@ describe.each(DIALECTS)('rollout plans on %s', (dialect) => {
       policy: POLICY,
     });
     expect(created.status).toBe(201);
+    // A preset given for the plan is what it was made for, whatever the flag's own change type.
+    expect(created.body.changeType).toBe('parameters');
     expect(created.body.stages.map((s: { kind: string }) => s.kind)).toEqual([
       'shadow',
       'targeting',

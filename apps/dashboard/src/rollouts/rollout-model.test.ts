@@ -33,6 +33,7 @@ function plan(overrides: Partial<PlanView> = {}): PlanView {
     reason: null,
     policy: null,
     costCapPerDayUsd: null,
+    changeType: 'model-swap',
     version: 1,
     createdAt: STARTED,
     createdBy: 'admin',

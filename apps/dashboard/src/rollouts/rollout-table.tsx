@@ -8,11 +8,11 @@ import type { PlanView } from './rollout-types.js';
 
 interface Props {
   plans: readonly PlanView[];
-  /** Each flag's change type, by key (what its preset was chosen by); missing while loading. */
+  /** Each flag's change type, by key: shown for plans made before plans kept their own; missing while loading. */
   changeTypes: ReadonlyMap<string, string>;
 }
 
-/** Rollout plans with their flag, environment, change type, state, current stage and start. */
+/** Rollout plans with their flag, environment, the change type they were made for, state, current stage and start. */
 export function RolloutTable({ plans, changeTypes }: Props) {
   return (
     <table className="table stack-on-phone rollout-table" data-testid="rollout-table">
@@ -28,7 +28,7 @@ export function RolloutTable({ plans, changeTypes }: Props) {
       </thead>
       <tbody>
         {plans.map((plan) => {
-          const type = changeTypes.get(plan.flag);
+          const type = plan.changeType ?? changeTypes.get(plan.flag);
           return (
             <tr key={plan.id} data-plan={plan.id} data-flag={plan.flag}>
               <td data-label="Flag">

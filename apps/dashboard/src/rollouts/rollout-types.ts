@@ -29,6 +29,8 @@ export interface PlanView {
   /** The plan's own settings over the flag's promotion policy. */
   policy: PolicySettings | null;
   costCapPerDayUsd: number | null;
+  /** The change type it was made for (its preset); null on plans made before the server kept it. */
+  changeType: string | null;
   version: number;
   createdAt: string;
   createdBy: string;

@@ -438,6 +438,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0009-rollout-change-type': {
+      async up(db: Kysely<unknown>) {
+        // The change type a plan was made for (its preset); null for plans made before it was kept.
+        await db.schema.alterTable('rollout_plans').addColumn('change_type', 'text').execute();
+      },
+    },
   };
 }
 

@@ -161,6 +161,8 @@ export interface Tables {
     /** JSON: the plan's own policy settings; null: the flag's promotion policy. */
     policy: string | null;
     cost_cap_per_day_usd: number | null;
+    /** The change type the plan was made for; null on plans made before migration 0009. */
+    change_type: string | null;
     status: string;
     stage_index: number;
     stage_started_at: string;

@@ -137,6 +137,10 @@ export const planViewSchema = z.object({
   reason: z.string().nullable(),
   policy: policySettingsSchema.nullable().describe("The plan's own settings over the flag's policy"),
   costCapPerDayUsd: z.number().nullable(),
+  changeType: z
+    .string()
+    .nullable()
+    .describe('The change type the plan was made for: its preset, else the flag’s own (null on older plans)'),
   version: z.number(),
   createdAt: z.string(),
   createdBy: z.string(),

@@ -32,6 +32,8 @@ export interface PlanRecord {
   /** The plan's own policy settings; null: the flag's promotion policy in the environment. */
   policy: PolicySettings | null;
   costCapPerDayUsd: number | null;
+  /** The change type it was made for (the preset, or the flag's own); null on plans made before it was kept. */
+  changeType: string | null;
   status: PlanStatus;
   stageIndex: number;
   /** When the current stage began (ISO-8601): its duration counts from here, its data from the next hour. */
