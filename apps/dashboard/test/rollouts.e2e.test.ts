@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../server/test/harness.js';
+import { HOUR_MS, postArms, serverKeyOf, TestClock } from '../../server/test/rollout-fixtures.js';
 import type { PlanView, PresetView } from '../src/rollouts/rollout-types.js';
 import { launchBrowser, watchConsole } from './browser.js';
 import { DASHBOARD_DIR, ensureDashboardBuilt } from './dashboard-build.js';
@@ -17,7 +18,8 @@ const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeou
 /**
  * The Rollouts pages and a flag's Rollout tab, on a real server (SQLite) in Chromium: a plan started
  * from a preset, advanced, paused and resumed (one refusal on the way), rolled back, each step checked
- * through the API, the audit log and the timeline. The scheduler's timer is off: the test ticks it.
+ * through the API, the audit log and the timeline. The scheduler's timer is off: the test ticks it, on
+ * a server clock it moves forward (it starts at the real time, so the page's own times read right).
  */
 describe('the rollouts pages in Chromium', () => {
   let t: TestApp;
@@ -26,6 +28,7 @@ describe('the rollouts pages in Chromium', () => {
   let page: Page;
   let problems: string[];
   let planId = '';
+  const clock = new TestClock(Date.now());
 
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   const fallthrough = async () =>
@@ -39,7 +42,7 @@ describe('the rollouts pages in Chromium', () => {
   beforeAll(async () => {
     await ensureDashboardBuilt();
     await mkdir(SCREENSHOTS, { recursive: true });
-    t = await startTestApp('sqlite', { rolloutIntervalMs: 0 });
+    t = await startTestApp('sqlite', { rolloutIntervalMs: 0 }, { clock: clock.now });
     const created = await t.request('POST', '/api/v1/flags', {
       key: FLAG,
       kind: 'string',
@@ -146,16 +149,41 @@ describe('the rollouts pages in Chromium', () => {
   });
 
   it("shows the scheduler's hold with the guardrails' limits and figures, without a reload", async () => {
+    // Traffic in the stage's first whole hour (a stage is measured from there), read two hours in.
+    const started = Date.parse((await plan()).stageStartedAt);
+    clock.set(started + 2.5 * HOUR_MS);
+    await postArms(t, await serverKeyOf(t), FLAG, new Date(started + 1.5 * HOUR_MS), {
+      // In the proportions of the 10% stage, or the sample-ratio check would hold it.
+      control: { units: 900, errorRate: 0.02, latencyMs: 800, fallbackRate: 0 },
+      candidate: { units: 100, errorRate: 0, latencyMs: 500, fallbackRate: 0 },
+    });
     const report = await t.services.rolloutScheduler.tick();
     expect(JSON.stringify(report)).toContain('held');
-    // The page polls the plan: the hold and its figures appear by themselves.
+    const figures = (await t.request('GET', `/api/v1/rollouts/${planId}/timeline`)).body.items.at(-1).figures;
+    // The page polls the plan: the hold and its figures appear by themselves, as the API has them.
     await eventually(() => page.getByTestId('measured-at').textContent()).toContain('Measured');
-    expect(await page.getByTestId('progress-units').textContent()).toBe('0 of 100 units per arm');
+    expect(await page.getByTestId('progress-units').textContent()).toBe('100 of 100 units per arm');
     const latency = page.locator('tr[data-guardrail="p95-latency"]');
     expect(await latency.getByTestId('guardrail-limit').textContent()).toBe(
       'at most +500 ms over the control',
     );
-    expect(await page.getByTestId('rollout-missing').textContent()).toContain('Sample size');
+    const cells = (check: string) =>
+      page.locator(`tr[data-guardrail="${check}"] td.guardrail-figure`).allTextContents();
+    const shares = (await cells('error-rate')).map((c) => Number(c.replace('%', '')) / 100);
+    expect(shares[0]).toBeCloseTo(figures.arms.control.errorRate, 3);
+    expect(shares[1]).toBeCloseTo(figures.arms.candidate.errorRate, 3);
+    expect(figures.arms.control.errorRate).toBeGreaterThan(0);
+    expect(await cells('fallback-rate')).toEqual(['0%', '0%']);
+    const ms = await cells('p95-latency');
+    expect(ms.map((m) => Number(m.replace(/[^\d]/g, '')))).toEqual([
+      Math.round(figures.arms.control.latencyP95Ms),
+      Math.round(figures.arms.candidate.latencyP95Ms),
+    ]);
+    // Enough units, in the split's proportions; what it waits for is the stage's day.
+    const missing = await page.getByTestId('rollout-missing').textContent();
+    expect(missing).toContain('Duration');
+    expect(missing).not.toContain('Sample size');
+    expect(await page.getByTestId('measured-at').textContent()).not.toContain('sample-ratio');
     expect(
       await page.locator('li[data-action="held"] [data-testid="timeline-reason"]').textContent(),
     ).toContain('hold');
