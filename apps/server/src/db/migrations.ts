@@ -454,6 +454,19 @@ class InCodeMigrations implements MigrationProvider {
   }
 }
 
+/** Reads of the catalog retried when a schema of someone else's vanished under them; see migrateToLatest. */
+const CATALOG_RACE_RETRIES = 5;
+
+/** PostgreSQL's invalid_schema_name about a schema other than this store's. */
+function isOtherSchemaGone(error: unknown, ours: string | undefined): boolean {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  return (
+    e?.code === '3F000' &&
+    typeof e.message === 'string' &&
+    (ours === undefined || !e.message.includes(`"${ours}"`))
+  );
+}
+
 /** Applies every pending migration; returns the names applied. Throws with the failing migration named. */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
   // Unless told a schema, Kysely looks for its migration tables in every schema and may find another
@@ -467,7 +480,18 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
     provider: new InCodeMigrations(dialect),
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely finds its own tables by reading the catalog of every schema of the database: a schema
+  // another store drops meanwhile (another deployment's, or a test's) fails that read with "schema
+  // does not exist", before any migration ran (they run in one transaction after it): try again.
+  for (
+    let retry = 0;
+    retry < CATALOG_RACE_RETRIES && error !== undefined && isOtherSchemaGone(error, schema);
+    retry++
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 20 * (retry + 1)));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined) {
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(error)}`, {
