@@ -457,9 +457,14 @@ class InCodeMigrations implements MigrationProvider {
 /** Reads of the catalog retried when a schema of someone else's vanished under them; see migrateToLatest. */
 const CATALOG_RACE_RETRIES = 5;
 
-/** PostgreSQL's invalid_schema_name about a schema other than this store's. */
+/**
+ * PostgreSQL's invalid_schema_name (or undefined_table, for a table dropped between the catalog read
+ * and a lookup of it) about something other than this store's schema.
+ */
 function isOtherSchemaGone(error: unknown, ours: string | undefined): boolean {
   const e = error as { code?: unknown; message?: unknown } | undefined;
+  if (e?.code === '42P01')
+    return typeof e.message === 'string' && (ours === undefined || !e.message.includes(`"${ours}.`));
   return (
     e?.code === '3F000' &&
     typeof e.message === 'string' &&
