@@ -7,9 +7,10 @@ import { migrateToLatest } from '../src/db/migrations.js';
 import { TEST_DATABASE_URL } from './harness.js';
 
 /**
- * Kysely's migrator reads the catalog of every schema of the database to find its own tables; a
- * schema dropped by someone else in the middle of that read failed the migration with "schema … does
- * not exist" (seen in CI: two test files at a time, each dropping its store's schema when done).
+ * Kysely's migrator read the catalog of every schema of the database to find its own tables; a schema
+ * or table dropped by someone else in the middle of that read failed the migration with "schema … does
+ * not exist" or "column … of relation … does not exist" (seen in CI: two test files at a time, each
+ * dropping its store's schema when done). It now reads only its own schema.
  */
 describe('migrating a PostgreSQL store while other schemas of the database come and go', () => {
   it('succeeds every time', async () => {

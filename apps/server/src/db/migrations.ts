@@ -1,10 +1,12 @@
 import {
   type CreateTableBuilder,
+  type DatabaseIntrospector,
   type Kysely,
   type Migration,
   type MigrationProvider,
   Migrator,
   sql,
+  type TableMetadata,
 } from 'kysely';
 import type { Dialect } from './database.js';
 
@@ -454,22 +456,45 @@ class InCodeMigrations implements MigrationProvider {
   }
 }
 
-/** Reads of the catalog retried when a schema of someone else's vanished under them; see migrateToLatest. */
-const CATALOG_RACE_RETRIES = 5;
-
 /**
- * PostgreSQL's invalid_schema_name (or undefined_table, for a table dropped between the catalog read
- * and a lookup of it) about something other than this store's schema.
+ * What the migrator learns of the database: the tables and views of this store's schema only, read
+ * from pg_catalog with no function calls. Kysely's own introspector reads every schema of the database
+ * (with `has_schema_privilege`, `pg_get_serial_sequence`...), and another store's schema or table
+ * dropped in the middle of that read failed the migration ("schema … does not exist", "column … of
+ * relation … does not exist": seen in CI, where test files drop their schemas while others start).
  */
-function isOtherSchemaGone(error: unknown, ours: string | undefined): boolean {
-  const e = error as { code?: unknown; message?: unknown } | undefined;
-  if (e?.code === '42P01')
-    return typeof e.message === 'string' && (ours === undefined || !e.message.includes(`"${ours}.`));
-  return (
-    e?.code === '3F000' &&
-    typeof e.message === 'string' &&
-    (ours === undefined || !e.message.includes(`"${ours}"`))
-  );
+function schemaIntrospector(db: Kysely<unknown>, schema: string): DatabaseIntrospector {
+  const getTables = async (): Promise<TableMetadata[]> => {
+    const rows = await sql<{ name: string; kind: string }>`
+      select c.relname as name, c.relkind as kind
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${schema} and c.relkind in ('r', 'v', 'p')`.execute(db);
+    return rows.rows.map((r) => ({ name: r.name, schema, isView: r.kind === 'v', columns: [] }));
+  };
+  return {
+    async getSchemas() {
+      const rows = await sql<{ name: string }>`
+        select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db);
+      return rows.rows;
+    },
+    getTables,
+    async getMetadata() {
+      return { tables: await getTables() };
+    },
+  };
+}
+
+/** `db` as the migrator sees it: the same in every way but its introspection, scoped to `schema`. */
+function scopedToSchema(db: Kysely<unknown>, schema: string): Kysely<unknown> {
+  const introspection = schemaIntrospector(db, schema);
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') return introspection;
+      const value = Reflect.get(target, property, target);
+      // Kysely's methods use private fields: call them on the instance itself, not on the proxy.
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** Applies every pending migration; returns the names applied. Throws with the failing migration named. */
@@ -481,22 +506,11 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
       : undefined;
   const migrator = new Migrator({
-    db,
+    db: schema === undefined ? db : scopedToSchema(db, schema),
     provider: new InCodeMigrations(dialect),
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  let { error, results } = await migrator.migrateToLatest();
-  // Kysely finds its own tables by reading the catalog of every schema of the database: a schema
-  // another store drops meanwhile (another deployment's, or a test's) fails that read with "schema
-  // does not exist", before any migration ran (they run in one transaction after it): try again.
-  for (
-    let retry = 0;
-    retry < CATALOG_RACE_RETRIES && error !== undefined && isOtherSchemaGone(error, schema);
-    retry++
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, 20 * (retry + 1)));
-    ({ error, results } = await migrator.migrateToLatest());
-  }
+  const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined) {
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(error)}`, {
