@@ -288,6 +288,36 @@ describe('the dashboard in Chromium, on the embedded store', () => {
     ]);
   });
 
+  it('edits a segment, and deletes it with the version read, offering a reload when it changed first', async () => {
+    const created = await t.request('POST', '/api/v1/segments', { key: 'old-cohort', name: 'Old cohort' });
+    expect(created.status).toBe(201);
+    await page.goto(`${base}/segments/old-cohort`);
+    await page.getByLabel('Name').fill('Old cohort (2025)');
+    await page.getByRole('button', { name: 'Save segment' }).click();
+    await eventually(async () => (await t.request('GET', '/api/v1/segments/old-cohort')).body.name).toBe(
+      'Old cohort (2025)',
+    );
+    // Someone else edits it: the delete, sent with the version read, is refused and offers a reload.
+    const current = (await t.request('GET', '/api/v1/segments/old-cohort')).body;
+    const changed = await t.request('PATCH', '/api/v1/segments/old-cohort', {
+      version: current.version,
+      description: 'edited elsewhere',
+    });
+    expect(changed.status).toBe(200);
+    await page.getByRole('button', { name: 'Delete segment' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete segment old-cohort?' });
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await dialog.getByRole('button', { name: 'Reload' }).click();
+    // The reload closes the dialog and shows the record as it is now.
+    await dialog.waitFor({ state: 'detached' });
+    await eventually(() => page.getByLabel('Description').inputValue()).toBe('edited elsewhere');
+    expect((await t.request('GET', '/api/v1/segments/old-cohort')).status).toBe(200);
+    await page.getByRole('button', { name: 'Delete segment' }).click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL(`${base}/segments`);
+    expect((await t.request('GET', '/api/v1/segments/old-cohort')).status).toBe(404);
+  });
+
   it('creates an API key shown once with a copy button, and revokes it', async () => {
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByLabel('Name').fill('ci pipeline');

@@ -1,6 +1,5 @@
-import { type FormEvent, useCallback, useState } from 'react';
+import { useCallback } from 'react';
 import type { SegmentView } from '../api/api-types.js';
-import type { FieldProblem } from '../model/field-errors.js';
 import { useRouter } from '../routing/router.js';
 import { paths } from '../routing/routes.js';
 import { useProject } from '../session/project-context.js';
@@ -9,10 +8,11 @@ import { ClauseEditor } from '../targeting/clause-editor.js';
 import { newClause } from '../targeting/targeting-draft.js';
 import { ConfirmDialog } from '../ui/confirm-dialog.js';
 import { ErrorBanner } from '../ui/error-banner.js';
-import { FieldProblemsContext, problemsOf } from '../ui/field-problems.js';
+import { FieldProblemsContext } from '../ui/field-problems.js';
 import { SaveBar } from '../ui/save-bar.js';
 import { TextField } from '../ui/text-field.js';
 import { useDraft } from '../ui/use-draft.js';
+import { useRecordForm } from '../ui/use-record-form.js';
 import { type SegmentDraft, sameSegmentDraft, segmentBodyOf, segmentDraftOf } from './segment-draft.js';
 
 /** The form of one segment, new or stored. */
@@ -32,71 +32,31 @@ export function SegmentForm({
   const { navigate } = useRouter();
   const toDraft = useCallback((s: SegmentView | undefined) => segmentDraftOf(s), []);
   const edit = useDraft(stored, stored?.version ?? 0, toDraft, sameSegmentDraft);
-  const [problems, setProblems] = useState<FieldProblem[]>([]);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const [deleting, setDeleting] = useState(false);
   const { draft } = edit;
   const set = (patch: Partial<SegmentDraft>) => edit.setDraft({ ...draft, ...patch });
-  const path = stored === undefined ? '' : `/api/v1/segments/${encodeURIComponent(stored.key)}`;
-
-  const save = async (event: FormEvent) => {
-    event.preventDefault();
-    const { body, problems: found } = segmentBodyOf(draft);
-    setProblems(found);
-    setError(undefined);
-    if (found.length > 0) return;
-    setBusy(true);
-    try {
-      if (stored === undefined) {
-        const created = await api.post<SegmentView>(
-          '/api/v1/segments',
-          { key: draft.key.trim(), ...body },
-          { query: { project } },
-        );
-        navigate(paths.segment(created.key));
-        return;
-      }
-      const saved = await api.patch<SegmentView>(
-        path,
-        { ...body, version: edit.baseVersion },
+  const form = useRecordForm({
+    edit,
+    path: stored === undefined ? undefined : `/api/v1/segments/${encodeURIComponent(stored.key)}`,
+    bodyOf: segmentBodyOf,
+    create: async (body) => {
+      const created = await api.post<SegmentView>(
+        '/api/v1/segments',
+        { key: draft.key.trim(), ...body },
         { query: { project } },
       );
-      edit.commit(saved, saved.version);
-      onSaved(saved);
-    } catch (e) {
-      setProblems(problemsOf(e));
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const remove = async () => {
-    if (stored === undefined) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api.delete(path, { version: stored.version }, { query: { project } });
-      navigate(paths.segments);
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
-
-  const reload = () => {
-    setError(undefined);
-    setProblems([]);
-    setDeleting(false);
-    edit.discard();
-    onReload();
-  };
+      navigate(paths.segment(created.key));
+    },
+    onSaved,
+    onReload,
+    afterDelete: paths.segments,
+    query: { project },
+    versionedDelete: true,
+  });
 
   return (
-    <FieldProblemsContext.Provider value={problems}>
-      <form className="form" onSubmit={save} noValidate>
-        {!deleting && <ErrorBanner error={error} onReload={reload} />}
+    <FieldProblemsContext.Provider value={form.problems}>
+      <form className="form" onSubmit={form.save} noValidate>
+        {!form.deleting && <ErrorBanner error={form.error} onReload={form.reload} />}
         <div className="form-grid">
           {stored === undefined && (
             <TextField label="Key" path="body.key" value={draft.key} onChange={(key) => set({ key })} mono />
@@ -152,23 +112,20 @@ export function SegmentForm({
           noun="segment"
           creating={stored === undefined}
           dirty={edit.dirty}
-          busy={busy}
-          onDelete={() => setDeleting(true)}
+          busy={form.busy}
+          onDelete={form.askDelete}
         />
       </form>
-      {deleting && stored !== undefined && (
+      {form.deleting && stored !== undefined && (
         <ConfirmDialog
           title={`Delete segment ${stored.key}?`}
           confirmLabel="Delete"
           danger
-          busy={busy}
-          error={error}
-          onConfirm={remove}
-          onReload={reload}
-          onClose={() => {
-            setDeleting(false);
-            setError(undefined);
-          }}
+          busy={form.busy}
+          error={form.error}
+          onConfirm={form.remove}
+          onReload={form.reload}
+          onClose={form.closeDelete}
         >
           <p>Rules cannot use it once deleted. The server refuses while a flag or another segment uses it.</p>
         </ConfirmDialog>

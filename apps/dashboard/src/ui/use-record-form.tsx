@@ -6,7 +6,7 @@ import { useApi } from '../session/session-context.js';
 import { problemsOf } from './field-problems.js';
 import type { Draft } from './use-draft.js';
 
-/** What {@link useRecordForm} needs to know of one kind of versioned record (a webhook, an alert rule). */
+/** What {@link useRecordForm} needs to know of one kind of versioned record (a webhook, an alert rule, a segment). */
 export interface RecordFormOptions<S extends { version: number }, D, B> {
   edit: Draft<D, S>;
   /** The stored record's path (PATCH and DELETE), undefined while creating. */
@@ -19,6 +19,10 @@ export interface RecordFormOptions<S extends { version: number }, D, B> {
   onReload: () => void;
   /** Where to go once the record is deleted. */
   afterDelete: string;
+  /** Query parameters of the PATCH and DELETE (the project, for records addressed by key). */
+  query?: Record<string, string>;
+  /** Whether a DELETE sends the version read, refused with 409 when the record changed meanwhile. */
+  versionedDelete?: boolean;
 }
 
 /**
@@ -49,7 +53,11 @@ export function useRecordForm<S extends { version: number }, D, B extends object
         await options.create(body);
         return;
       }
-      const saved = await api.patch<S>(path, { ...body, version: edit.baseVersion });
+      const saved = await api.patch<S>(
+        path,
+        { ...body, version: edit.baseVersion },
+        options.query === undefined ? {} : { query: options.query },
+      );
       edit.commit(saved, saved.version);
       options.onSaved(saved);
     } catch (e) {
@@ -65,7 +73,11 @@ export function useRecordForm<S extends { version: number }, D, B extends object
     setBusy(true);
     setError(undefined);
     try {
-      await api.delete(path);
+      await api.delete(
+        path,
+        options.versionedDelete === true ? { version: edit.baseVersion } : undefined,
+        options.query === undefined ? {} : { query: options.query },
+      );
       navigate(options.afterDelete);
     } catch (e) {
       setError(e);
@@ -76,6 +88,8 @@ export function useRecordForm<S extends { version: number }, D, B extends object
   const reload = () => {
     setError(undefined);
     setProblems([]);
+    // The record read again may not be the one the delete dialog asked about.
+    setDeleting(false);
     edit.discard();
     options.onReload();
   };
