@@ -207,10 +207,10 @@ export async function runReplicaScenario(options: ReplicaScenarioOptions): Promi
         const client = createClient({ url: ordered, sdkKey: serverKey, streamHomeProbeMs: HOME_PROBE_MS });
         const watched: Watched = { client, home, changes: [], opened: [], dropped: [], movedHome: [] };
         client.on('change', (keys: string[]) => watched.changes.push({ at: performance.now(), keys }));
-        client.on('stream', (e: { connected: boolean; reason?: string }) => {
+        client.on('stream', (e: { connected: boolean; movingHome?: boolean }) => {
           const at = performance.now();
           if (e.connected) watched.opened.push(at);
-          else if (e.reason?.startsWith('moving back to')) watched.movedHome.push(at);
+          else if (e.movingHome === true) watched.movedHome.push(at);
           else watched.dropped.push(at);
         });
         sdks.push(watched);

@@ -227,7 +227,12 @@ export class SwitchboardClient extends EventEmitter {
             this.logger.info(`${home} is ready again: the stream moves back to it from ${from}`);
             // Event batches follow: home took none while it was away, and is the one to fill again.
             this.eventsUrl = 0;
-            this.emit('stream', { connected: false, reason: `moving back to ${home}`, retryInMs: 0 });
+            this.emit('stream', {
+              connected: false,
+              reason: `moving back to ${home}`,
+              retryInMs: 0,
+              movingHome: true,
+            });
           },
           onRefused: (error) => this.refused(error),
           lastVersion: () => (this.source === 'server' ? this.version : undefined),

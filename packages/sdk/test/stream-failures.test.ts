@@ -227,7 +227,7 @@ describe('several replicas', () => {
       });
     });
     const info: string[] = [];
-    const events: { connected: boolean; reason?: string }[] = [];
+    const events: { connected: boolean; reason?: string; movingHome?: boolean }[] = [];
     away.server.ready = true;
     const c = client('', {
       url: [home.url, away.url],
@@ -235,7 +235,9 @@ describe('several replicas', () => {
       events: { flushIntervalMs: 10, batchSize: 1 },
       logger: { debug() {}, info: (m: string) => info.push(m), warn() {}, error() {} },
     });
-    c.on('stream', (event: { connected: boolean; reason?: string }) => events.push(event));
+    c.on('stream', (event: { connected: boolean; reason?: string; movingHome?: boolean }) =>
+      events.push(event),
+    );
     await until(() => c.evaluate('greeting').value === 'away');
     // While home is not ready it is only asked, never streamed from.
     await until(() => home.server.readyChecks >= 3);
@@ -251,7 +253,9 @@ describe('several replicas', () => {
     // It resumed from the version the other replica gave it, and let that stream go.
     expect(home.server.lastEventIds.at(-1)).toBe('2');
     await until(() => awayClosed);
-    expect(events.some((e) => !e.connected && /moving back to/.test(e.reason ?? ''))).toBe(true);
+    expect(events.filter((e) => e.movingHome)).toEqual([
+      { connected: false, reason: `moving back to ${home.url}`, retryInMs: 0, movingHome: true },
+    ]);
     expect(info.some((m) => m.includes(`${home.url} is ready again`))).toBe(true);
     // And go home with the stream.
     c.track('home-metric');
